@@ -1,0 +1,61 @@
+"""The one place that decides what the public may see.
+
+Every public view, export, feed and API starts from one of these `published()`/`public()`
+querysets; nothing public should call `.objects.all()`.
+"""
+
+from django.db import models
+from django.db.models import Prefetch
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class IncidentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def newest_first(self):
+        return self.order_by(
+            models.F("date_latest").desc(nulls_last=True), "-date_earliest", "-published_at", "-pk"
+        )
+
+    def with_public_relations(self):
+        """Prefetch everything a public page shows, in a fixed number of queries.
+
+        Confidential sources are filtered out here, at the database, so a template cannot
+        reach them by accident.
+        """
+        from incidents.models import Citation, CustodyEvent, DetaineeGroup
+
+        events = CustodyEvent.objects.select_related("location").order_by(
+            "date_earliest", "sequence", "pk"
+        )
+        groups = (
+            DetaineeGroup.objects.select_related("arrest_location")
+            .prefetch_related(Prefetch("events", queryset=events))
+            .order_by("sequence", "pk")
+        )
+        citations = (
+            Citation.objects.filter(source__confidential=False)
+            .select_related("source")
+            .order_by("source__published_on", "pk")
+        )
+        return self.prefetch_related(
+            Prefetch("groups", queryset=groups),
+            Prefetch("citations", queryset=citations, to_attr="public_citations"),
+        )
+
+
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(confidential=False)
+
+
+class EstimateQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, source__confidential=False)

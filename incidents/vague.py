@@ -1,0 +1,357 @@
+"""Value objects for what reports actually say: vague dates and estimated counts.
+
+A vague date is stored as (earliest, latest, precision): "mid-March 2017" is 11–20 March 2017
+with precision MID_MONTH. Filters compare ranges by overlap; rendering uses the precision so
+the page says what the source said, not a false exact day.
+
+An estimated count is stored as (value, qualifier): "at least 4" is (4, AT_LEAST).
+Arithmetic on counts works on bounds, so totals never claim more precision than their parts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("exact day")
+    DAYS = "days", _("range of days")
+    EARLY_MONTH = "early_month", _("early in the month (1–10)")
+    MID_MONTH = "mid_month", _("mid-month (11–20)")
+    LATE_MONTH = "late_month", _("late in the month (21–end)")
+    MONTH = "month", _("month")
+    MONTHS = "months", _("range of months")
+    YEAR = "year", _("year")
+    YEARS = "years", _("range of years")
+
+
+class CountQualifier(models.TextChoices):
+    EXACT = "exact", _("exactly")
+    AT_LEAST = "at_least", _("at least")
+    MORE_THAN = "more_than", _("more than")
+    ABOUT = "about", _("about")
+    AT_MOST = "at_most", _("at most")
+    UNKNOWN = "unknown", _("unknown")
+
+
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH_ALIASES = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {
+    m: i + 1 for i, m in enumerate(MONTHS)
+}
+_MONTH_ALIASES["sept"] = 9
+_PART_BOUNDS = {
+    DatePrecision.EARLY_MONTH: (1, 10),
+    DatePrecision.MID_MONTH: (11, 20),
+    DatePrecision.LATE_MONTH: (21, 31),
+}
+_PART_WORDS = {
+    "early": DatePrecision.EARLY_MONTH,
+    "mid": DatePrecision.MID_MONTH,
+    "late": DatePrecision.LATE_MONTH,
+}
+
+
+class VagueDateError(ValueError):
+    """Raised with a message an editor can act on."""
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _month_name(month: int) -> str:
+    return MONTHS[month - 1].capitalize()
+
+
+@dataclass(frozen=True)
+class VagueDate:
+    earliest: date
+    latest: date
+    precision: str
+
+    def __post_init__(self):
+        if self.latest < self.earliest:
+            raise VagueDateError("The latest possible date is before the earliest.")
+
+    # -- rendering -------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self) -> str:
+        e, la, p = self.earliest, self.latest, self.precision
+        if p == DatePrecision.DAY:
+            return f"{e.day} {_month_name(e.month)} {e.year}"
+        if p in _PART_BOUNDS:
+            word = {"early_month": "early", "mid_month": "mid-", "late_month": "late"}[p]
+            sep = "" if word.endswith("-") else " "
+            return f"{word}{sep}{_month_name(e.month)} {e.year}"
+        if p == DatePrecision.MONTH:
+            return f"{_month_name(e.month)} {e.year}"
+        if p == DatePrecision.YEAR:
+            return str(e.year)
+        if p == DatePrecision.YEARS:
+            return f"{e.year}–{la.year}"
+        if p == DatePrecision.MONTHS:
+            if e.year == la.year:
+                return f"{_month_name(e.month)}–{_month_name(la.month)} {e.year}"
+            return f"{_month_name(e.month)} {e.year} – {_month_name(la.month)} {la.year}"
+        # DAYS
+        if (e.year, e.month) == (la.year, la.month):
+            return f"{e.day}–{la.day} {_month_name(e.month)} {e.year}"
+        if e.year == la.year:
+            return f"{e.day} {_month_name(e.month)} – {la.day} {_month_name(la.month)} {e.year}"
+        return (
+            f"{e.day} {_month_name(e.month)} {e.year} – {la.day} {_month_name(la.month)} {la.year}"
+        )
+
+    def iso(self) -> str:
+        """Compact machine form used in exports: '2017-03-11/2017-03-20'."""
+        if self.earliest == self.latest:
+            return self.earliest.isoformat()
+        return f"{self.earliest.isoformat()}/{self.latest.isoformat()}"
+
+    # -- checking ----------------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """Ways in which the range does not fit the precision, for clean()."""
+        e, la, p = self.earliest, self.latest, self.precision
+        if p not in DatePrecision.values:
+            return [f"Unknown date precision {p!r}."]
+        try:
+            expected = _expected_range(p, e, la)
+        except ValueError as exc:
+            return [str(exc)]
+        if expected and expected != (e, la):
+            return [
+                f"For precision '{DatePrecision(p).label}' the range should be "
+                f"{expected[0].isoformat()} to {expected[1].isoformat()}."
+            ]
+        return []
+
+    def overlaps(self, start: date | None, end: date | None) -> bool:
+        return (start is None or self.latest >= start) and (end is None or self.earliest <= end)
+
+
+def _expected_range(p: str, e: date, la: date) -> tuple[date, date] | None:
+    if p == DatePrecision.DAY:
+        return (e, e)
+    if p in _PART_BOUNDS:
+        lo, hi = _PART_BOUNDS[p]
+        return (e.replace(day=lo), e.replace(day=min(hi, _last_day(e.year, e.month))))
+    if p == DatePrecision.MONTH:
+        return (e.replace(day=1), e.replace(day=_last_day(e.year, e.month)))
+    if p == DatePrecision.MONTHS:
+        return (e.replace(day=1), la.replace(day=_last_day(la.year, la.month)))
+    if p == DatePrecision.YEAR:
+        return (date(e.year, 1, 1), date(e.year, 12, 31))
+    if p == DatePrecision.YEARS:
+        return (date(e.year, 1, 1), date(la.year, 12, 31))
+    return None  # DAYS: any range is fine
+
+
+# -- parsing ----------------------------------------------------------------------------------
+_DASH = r"\s*(?:-|–|—|to|until)\s*"
+_MONTH = r"([A-Za-z]{3,9})\.?"
+_PATTERNS = [
+    # 2017-03-15 / 2017-03 / 2017
+    ("iso_day", re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")),
+    ("iso_month", re.compile(r"^(\d{4})-(\d{1,2})$")),
+    ("year", re.compile(r"^(?:in\s+)?(\d{4})$")),
+    ("years", re.compile(rf"^(\d{{4}}){_DASH}(\d{{4}})$")),
+    # 15 July 2017 / July 15, 2017
+    ("day", re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})$")),
+    ("day_us", re.compile(rf"^{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})$")),
+    # 15-17 July 2017 / July 15-17, 2017
+    ("days", re.compile(rf"^(\d{{1,2}}){_DASH}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$")),
+    ("days_us", re.compile(rf"^{_MONTH}\s+(\d{{1,2}}){_DASH}(\d{{1,2}}),?\s+(\d{{4}})$")),
+    # 28 June - 3 July 2017
+    (
+        "days_x",
+        re.compile(rf"^(\d{{1,2}})\s+{_MONTH}{_DASH}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$"),
+    ),
+    # mid-March 2017 / early March 2017
+    ("part", re.compile(rf"^(early|mid|late)[\s-]*{_MONTH},?\s+(\d{{4}})$")),
+    # March 2017
+    ("month", re.compile(rf"^{_MONTH},?\s+(\d{{4}})$")),
+    # March-May 2017
+    ("months", re.compile(rf"^{_MONTH}{_DASH}{_MONTH},?\s+(\d{{4}})$")),
+    # 2017-03-15/2017-03-20 (the export form)
+    ("iso_range", re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")),
+]
+
+
+def _month(word: str) -> int:
+    try:
+        return _MONTH_ALIASES[word.lower()]
+    except KeyError:
+        raise VagueDateError(f"'{word}' is not a month name.") from None
+
+
+def _mk(y: int, m: int, d: int) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise VagueDateError(f"{y:04d}-{m:02d}-{d:02d} is not a real date.") from None
+
+
+def parse_vague_date(text: str) -> VagueDate:
+    """Parse what a report says ("mid-March 2017", "15–17 July 2017", "2003") into a range.
+
+    Raises VagueDateError with a readable message for anything it cannot understand.
+    """
+    s = " ".join((text or "").strip().split())
+    if not s:
+        raise VagueDateError("Enter a date, e.g. '15 July 2017', 'mid-March 2017' or '2003'.")
+    for kind, pattern in _PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        g = m.groups()
+        if kind == "iso_day":
+            d = _mk(int(g[0]), int(g[1]), int(g[2]))
+            return VagueDate(d, d, DatePrecision.DAY)
+        if kind == "iso_month":
+            y, mo = int(g[0]), int(g[1])
+            return VagueDate(
+                _mk(y, mo, 1),
+                _mk(y, mo, _last_day(y, mo) if 1 <= mo <= 12 else 1),
+                DatePrecision.MONTH,
+            )
+        if kind == "year":
+            y = int(g[0])
+            return VagueDate(date(y, 1, 1), date(y, 12, 31), DatePrecision.YEAR)
+        if kind == "years":
+            return VagueDate(date(int(g[0]), 1, 1), date(int(g[1]), 12, 31), DatePrecision.YEARS)
+        if kind == "day":
+            d = _mk(int(g[2]), _month(g[1]), int(g[0]))
+            return VagueDate(d, d, DatePrecision.DAY)
+        if kind == "day_us":
+            d = _mk(int(g[2]), _month(g[0]), int(g[1]))
+            return VagueDate(d, d, DatePrecision.DAY)
+        if kind == "days":
+            y, mo = int(g[3]), _month(g[2])
+            return VagueDate(_mk(y, mo, int(g[0])), _mk(y, mo, int(g[1])), DatePrecision.DAYS)
+        if kind == "days_us":
+            y, mo = int(g[3]), _month(g[0])
+            return VagueDate(_mk(y, mo, int(g[1])), _mk(y, mo, int(g[2])), DatePrecision.DAYS)
+        if kind == "days_x":
+            y = int(g[4])
+            return VagueDate(
+                _mk(y, _month(g[1]), int(g[0])), _mk(y, _month(g[3]), int(g[2])), DatePrecision.DAYS
+            )
+        if kind == "part":
+            y, mo = int(g[2]), _month(g[1])
+            p = _PART_WORDS[g[0].lower()]
+            lo, hi = _PART_BOUNDS[p]
+            return VagueDate(_mk(y, mo, lo), _mk(y, mo, min(hi, _last_day(y, mo))), p)
+        if kind == "month":
+            y, mo = int(g[1]), _month(g[0])
+            return VagueDate(_mk(y, mo, 1), _mk(y, mo, _last_day(y, mo)), DatePrecision.MONTH)
+        if kind == "months":
+            y, m1, m2 = int(g[2]), _month(g[0]), _month(g[1])
+            return VagueDate(_mk(y, m1, 1), _mk(y, m2, _last_day(y, m2)), DatePrecision.MONTHS)
+        if kind == "iso_range":
+            e, la = date.fromisoformat(g[0]), date.fromisoformat(g[1])
+            return VagueDate(e, la, DatePrecision.DAY if e == la else DatePrecision.DAYS)
+    raise VagueDateError(
+        f"Could not read the date '{text}'. Write it as reported, e.g. '15 July 2017', "
+        "'15–17 July 2017', 'mid-March 2017', 'February 2012', '2003' or '2017-03-15'."
+    )
+
+
+def parse_partial_date(text: str, *, end: bool) -> date:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD for filters; `end` picks the last day of the period."""
+    s = (text or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
+    if not m:
+        raise VagueDateError(f"'{text}' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
+    y, mo, d = int(m[1]), m[2], m[3]
+    if y < 1 or (mo is not None and not 1 <= int(mo) <= 12):
+        raise VagueDateError(f"'{text}' is not a real date.")
+    if mo is None:
+        return date(y, 12, 31) if end else date(y, 1, 1)
+    mo = int(mo)
+    if d is None:
+        return _mk(y, mo, _last_day(y, mo) if end else 1)
+    return _mk(y, mo, int(d))
+
+
+# -- estimated counts ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EstimatedCount:
+    value: int | None
+    qualifier: str = CountQualifier.EXACT
+
+    @property
+    def known(self) -> bool:
+        return self.qualifier != CountQualifier.UNKNOWN and self.value is not None
+
+    @property
+    def low(self) -> int:
+        """Smallest number consistent with the report."""
+        if not self.known:
+            return 0
+        if self.qualifier == CountQualifier.MORE_THAN:
+            return self.value + 1
+        if self.qualifier == CountQualifier.AT_MOST:
+            return 0
+        return self.value
+
+    @property
+    def high(self) -> int | None:
+        """Largest number consistent with the report (None: no upper bound)."""
+        if not self.known or self.qualifier in (CountQualifier.AT_LEAST, CountQualifier.MORE_THAN):
+            return None
+        return self.value
+
+    def render(self, noun: str = "") -> str:
+        tail = f" {noun}" if noun else ""
+        if not self.known:
+            return f"unknown number of {noun}" if noun else "unknown"
+        q = self.qualifier
+        prefix = "" if q == CountQualifier.EXACT else f"{CountQualifier(q).label} "
+        return f"{prefix}{self.value:,}{tail}"
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __add__(self, other: EstimatedCount) -> EstimatedCount:
+        return total([self, other])
+
+
+def total(counts) -> EstimatedCount:
+    """Sum of estimated counts, honest about uncertainty.
+
+    exact+exact is exact; any open-ended or unknown part makes the total "at least";
+    any "about" (with no open end) makes it "about".
+    """
+    counts = list(counts)
+    if not counts or all(not c.known for c in counts):
+        return EstimatedCount(None, CountQualifier.UNKNOWN)
+    low = sum(c.low for c in counts)
+    if any(c.high is None for c in counts):
+        return EstimatedCount(low, CountQualifier.AT_LEAST)
+    if any(c.qualifier == CountQualifier.ABOUT for c in counts):
+        return EstimatedCount(sum(c.value for c in counts), CountQualifier.ABOUT)
+    high = sum(c.high for c in counts)
+    if any(c.qualifier == CountQualifier.AT_MOST for c in counts):
+        return EstimatedCount(high, CountQualifier.AT_MOST)
+    return EstimatedCount(high, CountQualifier.EXACT)
