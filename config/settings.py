@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_countries",
+    "nested_admin",
     "incidents",
 ]
 

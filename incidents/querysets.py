@@ -24,7 +24,7 @@ class IncidentQuerySet(models.QuerySet):
             models.F("date_latest").desc(nulls_last=True), "-date_earliest", "-published_at", "-pk"
         )
 
-    def with_public_relations(self):
+    def with_public_relations(self, *, citations: bool = True):
         """Prefetch everything a public page shows, in a fixed number of queries.
 
         Confidential sources are filtered out here, at the database, so a template cannot
@@ -40,15 +40,17 @@ class IncidentQuerySet(models.QuerySet):
             .prefetch_related(Prefetch("events", queryset=events))
             .order_by("sequence", "pk")
         )
-        citations = (
+        public_citations = (
             Citation.objects.filter(source__confidential=False)
             .select_related("source")
             .order_by("source__published_on", "pk")
         )
-        return self.prefetch_related(
-            Prefetch("groups", queryset=groups),
-            Prefetch("citations", queryset=citations, to_attr="public_citations"),
-        )
+        lookups = [Prefetch("groups", queryset=groups)]
+        if citations:
+            lookups.append(
+                Prefetch("citations", queryset=public_citations, to_attr="public_citations")
+            )
+        return self.prefetch_related(*lookups)
 
 
 class SourceQuerySet(models.QuerySet):

@@ -1,0 +1,27 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Create (or reset) the local demo administrator and print its credentials. "
+        "For the quick start only: a new random password is set on every run."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, username, **options):
+        User = get_user_model()
+        password = secrets.token_urlsafe(12)
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"email": f"{username}@localhost"}
+        )
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        verb = "Created" if created else "Reset"
+        self.stdout.write(self.style.SUCCESS(f"{verb} demo admin account:"))
+        self.stdout.write(f"    username: {username}\n    password: {password}")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Quick start: virtualenv, install, migrate, demo data, an admin account, then gunicorn on
+# http://127.0.0.1:8000. Safe to run again: it keeps your data and prints a fresh admin password.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/_venv.sh
+source scripts/_venv.sh
+
+mkdir -p var
+if [ ! -s var/secret_key ]; then
+  python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
+  chmod 600 var/secret_key
+fi
+# Production-like settings on plain HTTP at localhost (so secure-only cookies are off).
+export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
+export DEBUG="${DEBUG:-0}" HTTPS="${HTTPS:-0}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+BIND="${BIND:-127.0.0.1:8000}"
+
+echo "==> Migrating the database (${DATABASE_URL:-SQLite: db.sqlite3})"
+python manage.py migrate --noinput -v0
+python manage.py collectstatic --noinput -v0
+python manage.py load_demo
+python manage.py ensure_demo_admin
+
+echo "==> Serving on http://${BIND}/  (admin: http://${BIND}/admin/)  Ctrl-C to stop"
+exec gunicorn config.wsgi --bind "$BIND" --workers "${WEB_CONCURRENCY:-2}" \
+  --access-logfile - --forwarded-allow-ips=127.0.0.1

@@ -1,0 +1,139 @@
+"""Nothing unpublished or restricted may reach any public URL.
+
+The public URLs are collected from the URL conf, so a page added later is covered without
+anyone remembering to add it here. Each is requested plain and with every filter.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from incidents.models import Location
+from tests.factories import (
+    CitationFactory,
+    CustodyEventFactory,
+    DetaineeGroupFactory,
+    IncidentFactory,
+    LocationFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Prefixes that are not public pages (staff-only or framework endpoints).
+NON_PUBLIC_PREFIXES = ("admin/", "i18n/", "_nested_admin/")
+
+MARKERS = {
+    "incident note": "MARKER-INCIDENT-NOTE",
+    "group note": "MARKER-GROUP-NOTE",
+    "event note": "MARKER-EVENT-NOTE",
+    "location note": "MARKER-LOCATION-NOTE",
+    "source note": "MARKER-SOURCE-NOTE",
+    "confidential source title": "MARKER-CONFIDENTIAL-TITLE",
+    "confidential source publisher": "MARKER-CONFIDENTIAL-PUBLISHER",
+    "confidential claim": "MARKER-CONFIDENTIAL-CLAIM",
+    "draft title": "MARKER-DRAFT-TITLE",
+    "draft summary": "MARKER-DRAFT-SUMMARY",
+    "draft-only place": "MARKER-DRAFT-PLACE",
+    "private latitude": "43.123457",
+    "private longitude": "129.765433",
+}
+
+
+@pytest.fixture
+def records():
+    place = LocationFactory(
+        name="Yanji",
+        notes_internal=MARKERS["location note"],
+        latitude="43.123457",
+        longitude="129.765433",
+        coordinate_precision=Location.CoordinatePrecision.EXACT,
+        coordinates_public=False,
+    )
+    published = IncidentFactory(
+        title="Published case", slug="published-case", notes_internal=MARKERS["incident note"]
+    )
+    group = DetaineeGroupFactory(
+        incident=published, arrest_location=place, notes_internal=MARKERS["group note"]
+    )
+    CustodyEventFactory(group=group, notes_internal=MARKERS["event note"])
+    CitationFactory(incident=published, source=SourceFactory(notes_internal=MARKERS["source note"]))
+    CitationFactory(
+        incident=published,
+        claim=MARKERS["confidential claim"],
+        source=SourceFactory(
+            title=MARKERS["confidential source title"],
+            publisher=MARKERS["confidential source publisher"],
+            confidential=True,
+        ),
+    )
+    drafts = []
+    for status in ("draft", "in_review", "archived"):
+        draft = IncidentFactory(
+            title=f"{MARKERS['draft title']} {status}",
+            slug=f"hidden-{status}",
+            status=status,
+            summary=MARKERS["draft summary"],
+        )
+        DetaineeGroupFactory(
+            incident=draft, arrest_location=LocationFactory(name=MARKERS["draft-only place"])
+        )
+        drafts.append(draft)
+    return published, drafts
+
+
+def public_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(NON_PUBLIC_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            yield from public_patterns(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def concrete(route: str, slug: str) -> str:
+    return "/" + route.replace("<slug:slug>", slug).lstrip("^").rstrip("$")
+
+
+FILTER_VARIANTS = [
+    {},
+    {"city": "yanji"},
+    {"city": "marker-draft-place"},  # the slug of a place used only by drafts
+    {"country": "CN"},
+    {"date_after": "2000", "date_before": "2030"},
+    {"outcome": "detained"},
+    {"q": "MARKER"},
+    {"q": "case"},
+    {"page": "2"},
+]
+
+
+def test_the_url_conf_has_public_pages():
+    routes = [route for route, _ in public_patterns()]
+    assert "incidents/" in routes and "incidents/<slug:slug>/" in routes
+
+
+def test_no_marker_on_any_public_url(client, records):
+    published, drafts = records
+    checked = 0
+    for route, _pattern in public_patterns():
+        url = concrete(route, published.slug)
+        for params in FILTER_VARIANTS:
+            response = client.get(url, params)
+            assert response.status_code in (200, 400), (url, params, response.status_code)
+            body = response.content.decode()
+            for what, marker in MARKERS.items():
+                assert marker not in body, f"{what} leaked on {url} {params}"
+            checked += 1
+    assert checked >= 3 * len(FILTER_VARIANTS)
+
+
+def test_unpublished_incidents_are_404_on_every_slug_url(client, records):
+    _, drafts = records
+    slug_routes = [route for route, _ in public_patterns() if "<slug:slug>" in route]
+    assert slug_routes
+    for route in slug_routes:
+        for draft in drafts:
+            assert client.get(concrete(route, draft.slug)).status_code == 404
