@@ -12,6 +12,8 @@ Dates are vague ranges and counts are qualified estimates; see incidents/vague.p
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -22,7 +24,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from incidents.querysets import EstimateQuerySet, IncidentQuerySet, SourceQuerySet, Status
+from incidents.querysets import (
+    CHRONOLOGICAL,
+    EstimateQuerySet,
+    IncidentQuerySet,
+    SourceQuerySet,
+    Status,
+)
 from incidents.vague import CountQualifier, DatePrecision, EstimatedCount, VagueDate
 
 __all__ = [
@@ -241,12 +249,15 @@ class Location(models.Model):
         ]
 
     def __str__(self) -> str:
+        return f"{self.place_label()} ({self.country.code})"
+
+    def place_label(self) -> str:
+        """'Tumen detention centre, Tumen, Jilin': name, then city and province if they add."""
         parts = [self.name]
-        if self.city and self.city.lower() != self.name.lower():
-            parts.append(self.city)
-        if self.province and self.kind != self.Kind.PROVINCE:
-            parts.append(self.province)
-        return ", ".join(parts) + f" ({self.country.code})"
+        for extra in (self.city, self.province if self.kind != self.Kind.PROVINCE else ""):
+            if extra and extra.lower() not in (p.lower() for p in parts):
+                parts.append(extra)
+        return ", ".join(parts)
 
     def clean(self):
         errors = {}
@@ -354,6 +365,12 @@ class Source(models.Model):
         label = " — ".join(bits)
         return f"[confidential] {label}" if self.confidential else label
 
+    def clean(self):
+        if self.language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", self.language):
+            raise ValidationError(
+                {"language": _("Use an ISO 639-1 language code such as 'en', 'ko' or 'zh'.")}
+            )
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Source, self.title, instance_pk=self.pk)
@@ -448,14 +465,14 @@ class Incident(VagueDateFields):
 
 
 class CountFields:
-    """The parts of a group that are estimated counts: (value field, qualifier field, noun)."""
+    """The parts of a group that are estimated counts, with their nouns (plural, singular)."""
 
     PARTS = {
-        "size": _("people"),
-        "women": _("women"),
-        "men": _("men"),
-        "minors": _("minors"),
-        "helpers": _("helpers or brokers"),
+        "size": (_("people"), _("person")),
+        "women": (_("women"), _("woman")),
+        "men": (_("men"), _("man")),
+        "minors": (_("minors"), _("minor")),
+        "helpers": (_("helpers or brokers"), _("helper or broker")),
     }
 
 
@@ -542,6 +559,15 @@ class DetaineeGroup(models.Model):
             ],
             *[
                 models.CheckConstraint(
+                    condition=Q(**{f"{part}_value__isnull": False})
+                    | Q(**{f"{part}_qualifier": CountQualifier.UNKNOWN}),
+                    name=f"group_{part}_number_given",
+                    violation_error_message=_("A qualifier such as 'at least' needs a number."),
+                )
+                for part in CountFields.PARTS
+            ],
+            *[
+                models.CheckConstraint(
                     condition=Q(**{f"{part}_value__isnull": True})
                     | Q(size_value__isnull=True)
                     | Q(
@@ -562,7 +588,7 @@ class DetaineeGroup(models.Model):
 
     def __str__(self) -> str:
         where = f" in {self.arrest_location.name}" if self.arrest_location_id else ""
-        return self.label or f"{self.size.render('people')}{where}"
+        return self.label or f"{self.size.render('people', singular='person')}{where}"
 
     def count(self, part: str) -> EstimatedCount:
         value = getattr(self, f"{part}_value")
@@ -579,8 +605,8 @@ class DetaineeGroup(models.Model):
     def composition(self) -> list[str]:
         """Rendered known parts, e.g. ['at least 4 women', '2 minors']."""
         return [
-            self.count(part).render(str(noun))
-            for part, noun in CountFields.PARTS.items()
+            self.count(part).render(str(plural), singular=str(singular))
+            for part, (plural, singular) in CountFields.PARTS.items()
             if part != "size" and self.count(part).known
         ]
 
@@ -598,7 +624,7 @@ class DetaineeGroup(models.Model):
         if not errors:
             ceiling = self.size.high
             if ceiling is not None:
-                for part, noun in CountFields.PARTS.items():
+                for part, (noun, _singular) in CountFields.PARTS.items():
                     if part != "size" and self.count(part).low > ceiling:
                         errors[f"{part}_value"] = _(
                             "%(part)s (%(n)s) cannot exceed the group size (%(size)s)."
@@ -665,7 +691,7 @@ class CustodyEvent(VagueDateFields):
     )
 
     class Meta:
-        ordering = ["date_earliest", "sequence", "pk"]
+        ordering = CHRONOLOGICAL
         verbose_name = _("custody event")
         verbose_name_plural = _("custody events")
         constraints = VagueDateFields.vague_date_constraints("event") + [
@@ -803,6 +829,19 @@ class Estimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.figure} – {self.description}"
+
+    def clean(self):
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = _("The period ends before it starts.")
+        if (
+            self.value_high is not None
+            and self.value_low is not None
+            and self.value_high < self.value_low
+        ):
+            errors["value_high"] = _("The high figure is below the low figure.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def figure(self) -> str:

@@ -90,7 +90,7 @@ def public_location(location: Location | None) -> dict[str, Any] | None:
     data = pick(location, Location)
     data["kind_label"] = location.get_kind_display()
     data["country_name"] = str(location.country.name)
-    data["label"] = _location_label(location)
+    data["label"] = f"{location.place_label()}, {location.country.name}"
     if location.coordinates_public and location.latitude is not None:
         data["latitude"] = float(location.latitude)
         data["longitude"] = float(location.longitude)
@@ -98,16 +98,6 @@ def public_location(location: Location | None) -> dict[str, Any] | None:
     else:
         data["latitude"] = data["longitude"] = data["coordinate_precision"] = None
     return data
-
-
-def _location_label(location: Location) -> str:
-    parts = [location.name]
-    if location.city and location.city.lower() != location.name.lower():
-        parts.append(location.city)
-    if location.province and location.kind != Location.Kind.PROVINCE:
-        parts.append(location.province)
-    parts.append(str(location.country.name))
-    return ", ".join(parts)
 
 
 def public_source(source: Source) -> dict[str, Any]:

@@ -7,6 +7,16 @@ querysets; nothing public should call `.objects.all()`.
 from django.db import models
 from django.db.models import Prefetch
 
+# Events in time order. Sorting by the *latest* possible date first keeps a vague later event
+# ("July 2017") after a precise earlier one ("15–17 July 2017"); undated events go last on
+# every database.
+CHRONOLOGICAL = (
+    models.F("date_latest").asc(nulls_last=True),
+    models.F("date_earliest").asc(nulls_last=True),
+    "sequence",
+    "pk",
+)
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -32,9 +42,7 @@ class IncidentQuerySet(models.QuerySet):
         """
         from incidents.models import Citation, CustodyEvent, DetaineeGroup
 
-        events = CustodyEvent.objects.select_related("location").order_by(
-            "date_earliest", "sequence", "pk"
-        )
+        events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
         groups = (
             DetaineeGroup.objects.select_related("arrest_location")
             .prefetch_related(Prefetch("events", queryset=events))

@@ -187,15 +187,27 @@ _PATTERNS = [
         "days_x",
         re.compile(rf"^(\d{{1,2}})\s+{_MONTH}{_DASH}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$"),
     ),
+    # 28 December 2016 - 3 January 2017 (as rendered for a range across two years)
+    (
+        "days_y",
+        re.compile(
+            rf"^(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}}){_DASH}(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})$"
+        ),
+    ),
     # mid-March 2017 / early March 2017
     ("part", re.compile(rf"^(early|mid|late)[\s-]*{_MONTH},?\s+(\d{{4}})$")),
     # March 2017
     ("month", re.compile(rf"^{_MONTH},?\s+(\d{{4}})$")),
     # March-May 2017
     ("months", re.compile(rf"^{_MONTH}{_DASH}{_MONTH},?\s+(\d{{4}})$")),
+    # November 2016 - February 2017 (as rendered for a range across two years)
+    ("months_y", re.compile(rf"^{_MONTH},?\s+(\d{{4}}){_DASH}{_MONTH},?\s+(\d{{4}})$")),
     # 2017-03-15/2017-03-20 (the export form)
-    ("iso_range", re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")),
+    ("iso_range", re.compile(r"^(\d{4})-(\d{2})-(\d{2})/(\d{4})-(\d{2})-(\d{2})$")),
 ]
+# Sources capitalise freely ("Mid-March 2017", "In 2003"); month names were already matched
+# case-insensitively by _month(), the words around them now are too.
+_PATTERNS = [(kind, re.compile(p.pattern, re.IGNORECASE)) for kind, p in _PATTERNS]
 
 
 def _month(word: str) -> int:
@@ -237,9 +249,9 @@ def parse_vague_date(text: str) -> VagueDate:
             )
         if kind == "year":
             y = int(g[0])
-            return VagueDate(date(y, 1, 1), date(y, 12, 31), DatePrecision.YEAR)
+            return VagueDate(_mk(y, 1, 1), _mk(y, 12, 31), DatePrecision.YEAR)
         if kind == "years":
-            return VagueDate(date(int(g[0]), 1, 1), date(int(g[1]), 12, 31), DatePrecision.YEARS)
+            return VagueDate(_mk(int(g[0]), 1, 1), _mk(int(g[1]), 12, 31), DatePrecision.YEARS)
         if kind == "day":
             d = _mk(int(g[2]), _month(g[1]), int(g[0]))
             return VagueDate(d, d, DatePrecision.DAY)
@@ -257,6 +269,12 @@ def parse_vague_date(text: str) -> VagueDate:
             return VagueDate(
                 _mk(y, _month(g[1]), int(g[0])), _mk(y, _month(g[3]), int(g[2])), DatePrecision.DAYS
             )
+        if kind == "days_y":
+            return VagueDate(
+                _mk(int(g[2]), _month(g[1]), int(g[0])),
+                _mk(int(g[5]), _month(g[4]), int(g[3])),
+                DatePrecision.DAYS,
+            )
         if kind == "part":
             y, mo = int(g[2]), _month(g[1])
             p = _PART_WORDS[g[0].lower()]
@@ -268,8 +286,12 @@ def parse_vague_date(text: str) -> VagueDate:
         if kind == "months":
             y, m1, m2 = int(g[2]), _month(g[0]), _month(g[1])
             return VagueDate(_mk(y, m1, 1), _mk(y, m2, _last_day(y, m2)), DatePrecision.MONTHS)
+        if kind == "months_y":
+            y1, m1, y2, m2 = int(g[1]), _month(g[0]), int(g[3]), _month(g[2])
+            return VagueDate(_mk(y1, m1, 1), _mk(y2, m2, _last_day(y2, m2)), DatePrecision.MONTHS)
         if kind == "iso_range":
-            e, la = date.fromisoformat(g[0]), date.fromisoformat(g[1])
+            n = [int(x) for x in g]
+            e, la = _mk(n[0], n[1], n[2]), _mk(n[3], n[4], n[5])
             return VagueDate(e, la, DatePrecision.DAY if e == la else DatePrecision.DAYS)
     raise VagueDateError(
         f"Could not read the date '{text}'. Write it as reported, e.g. '15 July 2017', "
@@ -322,7 +344,10 @@ class EstimatedCount:
             return None
         return self.value
 
-    def render(self, noun: str = "") -> str:
+    def render(self, noun: str = "", *, singular: str | None = None) -> str:
+        """'at least 4 women'; `singular` is used when the number is exactly 1."""
+        if singular and self.value == 1 and self.qualifier != CountQualifier.MORE_THAN:
+            noun = singular
         tail = f" {noun}" if noun else ""
         if not self.known:
             return f"unknown number of {noun}" if noun else "unknown"

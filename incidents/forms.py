@@ -1,0 +1,111 @@
+"""Staff forms: a date is typed once, as the report words it, and stored as a range.
+
+Models with VagueDateFields keep three columns (date_earliest, date_latest, date_precision).
+Staff never edit those directly: they type "mid-March 2017" into `date_text`, and
+parse_vague_date fills the three columns. Blank means the date is unknown.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import CustodyEvent, Incident
+from incidents.vague import VagueDate, parse_vague_date
+
+#: The model columns that `date_text` writes; forms must not show them.
+VAGUE_DATE_FIELDS = ("date_earliest", "date_latest", "date_precision")
+
+
+class VagueDateField(forms.CharField):
+    """The text box for a date as reported. Parsing happens in VagueDateFormMixin."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Date as reported"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "As the source words it, e.g. '15 July 2017', '15–17 July 2017', "
+                "'mid-March 2017', 'February 2012' or '2003'. Leave blank if unknown."
+            ),
+        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+
+
+class VagueDateFormMixin(forms.ModelForm):
+    """ModelForm base for models with VagueDateFields (Incident, CustodyEvent).
+
+    Subclasses leave VAGUE_DATE_FIELDS out of their Meta; this form sets them on the instance
+    from `date_text` before model validation, so Model.clean() still checks them.
+    """
+
+    date_text = VagueDateField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        vague = self.instance.vague_date
+        if vague is not None and "date_text" not in self.initial:
+            self.initial["date_text"] = vague.render()
+
+    def clean_date_text(self) -> VagueDate | None:
+        text = self.cleaned_data["date_text"]
+        if not text:
+            return None
+        # Unchanged text keeps what is stored, so an edit elsewhere on the page can never fail
+        # or silently change the precision, should render() and the parser ever disagree
+        # (e.g. on ranges imported from elsewhere).
+        stored = self.instance.vague_date
+        if stored is not None and text == self.initial.get("date_text"):
+            return stored
+        try:
+            return parse_vague_date(text)
+        except ValueError as exc:  # VagueDateError, or any stray ValueError: a message, not a 500
+            raise ValidationError(str(exc), code="unreadable_date") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "date_text" in cleaned:  # absent when the text could not be read
+            vague = cleaned["date_text"]
+            self.instance.date_earliest = vague.earliest if vague else None
+            self.instance.date_latest = vague.latest if vague else None
+            self.instance.date_precision = vague.precision if vague else ""
+        return cleaned
+
+    def add_error(self, field, error):
+        # Model.clean() reports date problems against the hidden columns; a form cannot hold
+        # errors for fields it lacks (Django raises ValueError, i.e. a 500), so move them
+        # onto the box the editor typed in.
+        if not isinstance(error, ValidationError):
+            error = ValidationError(error)
+        if field is None and hasattr(error, "error_dict"):
+            moved: dict[str, list] = {}
+            for name, errors in error.error_dict.items():
+                target = "date_text" if name in VAGUE_DATE_FIELDS else name
+                moved.setdefault(target, []).extend(errors)
+            error = ValidationError(moved)
+        elif field in VAGUE_DATE_FIELDS:
+            field = "date_text"
+        super().add_error(field, error)
+
+
+class IncidentForm(VagueDateFormMixin):
+    class Meta:
+        model = Incident
+        fields = ["title", "slug", "date_text", "status", "summary", "notes_internal"]
+
+
+class CustodyEventForm(VagueDateFormMixin):
+    class Meta:
+        model = CustodyEvent
+        fields = [
+            "group",
+            "kind",
+            "date_text",
+            "location",
+            "description",
+            "sequence",
+            "notes_internal",
+        ]
