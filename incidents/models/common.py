@@ -1,0 +1,90 @@
+"""Building blocks shared by the record's models."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from incidents.vague import DatePrecision, VagueDate
+
+
+def unique_slug(model, text: str, *, instance_pk=None, max_length: int = 80) -> str:
+    base = slugify(text, allow_unicode=False)[: max_length - 6].strip("-") or "record"
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+class VagueDateFields(models.Model):
+    """Abstract: a date as reported, stored as a possible range plus its precision."""
+
+    date_earliest = models.DateField(
+        _("earliest possible date"),
+        null=True,
+        blank=True,
+        help_text=_("Filled from 'date as reported'. Leave both dates empty if unknown."),
+    )
+    date_latest = models.DateField(_("latest possible date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=12, choices=DatePrecision.choices, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def vague_date(self) -> VagueDate | None:
+        if self.date_earliest is None or self.date_latest is None or not self.date_precision:
+            return None
+        return VagueDate(self.date_earliest, self.date_latest, self.date_precision)
+
+    @property
+    def date_display(self) -> str:
+        vd = self.vague_date
+        return vd.render() if vd else str(_("date unknown"))
+
+    def clean_vague_date(self) -> dict[str, str]:
+        filled = [
+            self.date_earliest is not None,
+            self.date_latest is not None,
+            bool(self.date_precision),
+        ]
+        if any(filled) and not all(filled):
+            return {
+                "date_earliest": _(
+                    "Give the earliest date, latest date and precision together, or none of them."
+                )
+            }
+        if not any(filled):
+            return {}
+        if self.date_latest < self.date_earliest:
+            return {"date_latest": _("The latest possible date is before the earliest.")}
+        problems = VagueDate(self.date_earliest, self.date_latest, self.date_precision).problems()
+        return {"date_precision": " ".join(problems)} if problems else {}
+
+    @classmethod
+    def vague_date_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=Q(date_earliest__isnull=True)
+                | Q(date_latest__isnull=True)
+                | Q(date_earliest__lte=F("date_latest")),
+                name=f"{prefix}_date_range_ordered",
+                violation_error_message=_("The latest possible date is before the earliest."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(date_earliest__isnull=True, date_latest__isnull=True, date_precision="")
+                    | (
+                        Q(date_earliest__isnull=False, date_latest__isnull=False)
+                        & ~Q(date_precision="")
+                    )
+                ),
+                name=f"{prefix}_date_complete_or_empty",
+                violation_error_message=_("Give both dates and a precision, or none."),
+            ),
+        ]

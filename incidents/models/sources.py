@@ -1,0 +1,169 @@
+"""Who says so: sources and the citations that tie them to incidents."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models.common import unique_slug
+from incidents.querysets import (
+    SourceQuerySet,
+)
+
+
+class Source(models.Model):
+    """A document, report or person that a claim rests on.
+
+    A confidential source (e.g. an informant's testimony) is never shown publicly, and a
+    record must cite at least one non-confidential source to be published.
+    """
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News article")
+        EDITORIAL = "editorial", _("Editorial or opinion")
+        NGO_REPORT = "ngo_report", _("NGO report or statement")
+        GOVERNMENT = "government", _("Government statement")
+        UN = "un", _("UN document")
+        ACADEMIC = "academic", _("Academic publication")
+        BLOG = "blog", _("Blog or forum post")
+        SOCIAL_MEDIA = "social_media", _("Social media")
+        TESTIMONY = "testimony", _("Testimony or interview")
+        OTHER = "other", _("Other")
+
+    class Reliability(models.TextChoices):
+        """Admiralty-style source grades, as used by many human-rights documenters."""
+
+        A = "A", _("A – reliable: established record, independently confirmed")
+        B = "B", _("B – usually reliable")
+        C = "C", _("C – fairly reliable")
+        D = "D", _("D – not usually reliable")
+        E = "E", _("E – unreliable")
+        F = "F", _("F – reliability cannot be judged")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 'Korea Herald', 'Human Rights Watch'."),
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    archive_url = models.URLField(
+        _("archived copy URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("A web archive copy, in case the original disappears."),
+    )
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    language = models.CharField(
+        _("language"), max_length=8, default="en", help_text=_("ISO 639-1 code, e.g. en, ko, zh.")
+    )
+    reliability = models.CharField(
+        _("reliability grade"), max_length=1, choices=Reliability.choices, default=Reliability.F
+    )
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Tick for informants, private testimony or anything that could identify "
+            "who told us. Confidential sources are never shown publicly."
+        ),
+    )
+    notes_internal = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Never shown to the public.")
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"),
+                name="source_language_code",
+                violation_error_message=_("Use an ISO 639-1 language code such as 'en' or 'ko'."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        bits = [self.title]
+        if self.publisher:
+            bits.append(self.publisher)
+        if self.published_on:
+            bits.append(self.published_on.isoformat())
+        label = " — ".join(bits)
+        return f"[confidential] {label}" if self.confidential else label
+
+    def clean(self):
+        if self.language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", self.language):
+            raise ValidationError(
+                {"language": _("Use an ISO 639-1 language code such as 'en', 'ko' or 'zh'.")}
+            )
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Source, self.title, instance_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Citation(models.Model):
+    """A source backing an incident, or a specific group or event within it."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.CASCADE,
+        related_name="citations",
+        verbose_name=_("incident"),
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source")
+    )
+    group = models.ForeignKey(
+        "incidents.DetaineeGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        verbose_name=_("for group"),
+        help_text=_("Optional: the group this source speaks about."),
+    )
+    event = models.ForeignKey(
+        "incidents.CustodyEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        verbose_name=_("for event"),
+    )
+    claim = models.TextField(
+        _("quoted claim"), blank=True, help_text=_("A short quotation of what the source says.")
+    )
+    locator = models.CharField(_("page or paragraph"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.incident}"
+
+    def clean(self):
+        errors = {}
+        if self.group_id and self.incident_id and self.group.incident_id != self.incident_id:
+            errors["group"] = _("This group belongs to another incident.")
+        if self.event_id:
+            if self.incident_id and self.event.group.incident_id != self.incident_id:
+                errors["event"] = _("This event belongs to another incident.")
+            elif self.group_id and self.event.group_id != self.group_id:
+                errors["event"] = _("This event belongs to another group.")
+        if errors:
+            raise ValidationError(errors)
