@@ -150,7 +150,19 @@ def public_incident(incident: Incident, *, with_citations: bool = True) -> dict[
              "group_sequence": _group_position(incident, c.group_id)}
             for c in incident.public_citations
         ]  # fmt: skip
+        data["sources"] = _by_source(data["citations"])
     return data
+
+
+def _by_source(citations: list[dict]) -> list[dict]:
+    """Citations grouped per source, in first-cited order, for display."""
+    grouped: dict[str, dict] = {}
+    for citation in citations:
+        entry = grouped.setdefault(
+            citation["source"]["slug"], {"source": citation["source"], "claims": []}
+        )
+        entry["claims"].append(citation)
+    return list(grouped.values())
 
 
 def public_estimate(estimate: Estimate) -> dict[str, Any]:

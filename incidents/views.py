@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from django_countries import countries
 
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
@@ -45,6 +46,7 @@ def incident_list(request):
         "active_filters": active_filters(filterset),
         "querystring": filter_querystring(request.GET),
         "places": public_place_names(),
+        "countries": public_countries(),
         "outcomes": Outcome.choices,
     }
     return render(request, "incidents/incident_list.html", context, status=status)
@@ -60,14 +62,21 @@ def incident_detail(request, slug):
     )
 
 
-def public_place_names() -> list[str]:
-    """Names for the city filter's suggestions: only places used by published incidents."""
+def _public_places():
+    """Places used by at least one published incident (others may belong to drafts only)."""
     used = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
-    return list(
-        Location.objects.filter(
-            Exists(used.filter(arrest_location=OuterRef("pk")))
-            | Exists(used.filter(events__location=OuterRef("pk")))
-        )
-        .order_by("name")
-        .values_list("name", flat=True)
+    return Location.objects.filter(
+        Exists(used.filter(arrest_location=OuterRef("pk")))
+        | Exists(used.filter(events__location=OuterRef("pk")))
     )
+
+
+def public_place_names() -> list[str]:
+    """Suggestions for the city filter."""
+    return list(_public_places().order_by("name").values_list("name", flat=True))
+
+
+def public_countries() -> list[tuple[str, str]]:
+    """(code, name) choices for the country filter, from published places only."""
+    codes = set(_public_places().values_list("country", flat=True))
+    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
