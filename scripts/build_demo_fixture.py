@@ -851,12 +851,24 @@ def build() -> None:
     Incident.objects.update(created_at=DEMO_TIME, updated_at=DEMO_TIME)
 
 
+# The record itself, parents before children; not the audit history or access log.
+RECORD_MODELS = [
+    "incidents.location",
+    "incidents.source",
+    "incidents.incident",
+    "incidents.detaineegroup",
+    "incidents.custodyevent",
+    "incidents.citation",
+    "incidents.estimate",
+]
+
+
 def dump() -> str:
-    """The incidents app as fixture JSON, ordered by model and primary key."""
+    """The record as fixture JSON, ordered by model (parents first) and primary key."""
     from django.core.management import call_command
 
     out = io.StringIO()
-    call_command("dumpdata", "incidents", indent=2, stdout=out)
+    call_command("dumpdata", *RECORD_MODELS, indent=2, stdout=out)
     return out.getvalue().rstrip("\n") + "\n"
 
 

@@ -1,6 +1,34 @@
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in the way the admin does after a password *and* a TOTP code.
+
+    Tests run with REQUIRE_2FA on (as production), so a plain force_login is not enough
+    to reach the admin; see tests/test_login.py for the real two-step login.
+    """
+
+    def _login(user, *, verified: bool = True):
+        client.force_login(user)
+        if verified:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def admin_client(admin_user, login):
+    """pytest-django's admin_client, but verified by a second factor."""
+    return login(admin_user)

@@ -404,12 +404,12 @@ def test_slug_is_read_only_once_saved(admin_client):
     assert incident.slug == "keep-me"
 
 
-def test_view_only_staff_see_the_date_as_reported(client):
+def test_view_only_staff_see_the_date_as_reported(login):
     user = UserFactory(is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(codename__startswith="view_", content_type__app_label="incidents")
     )
-    client.force_login(user)
+    client = login(user)
     incident = published_incident(groups=1)
 
     response = client.get(change_url(incident))

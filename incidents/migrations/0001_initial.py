@@ -7,250 +7,1170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date_earliest', models.DateField(blank=True, help_text="Filled from 'date as reported'. Leave both dates empty if unknown.", null=True, verbose_name='earliest possible date')),
-                ('date_latest', models.DateField(blank=True, null=True, verbose_name='latest possible date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'exact day'), ('days', 'range of days'), ('early_month', 'early in the month (1–10)'), ('mid_month', 'mid-month (11–20)'), ('late_month', 'late in the month (21–end)'), ('month', 'month'), ('months', 'range of months'), ('year', 'year'), ('years', 'range of years')], max_length=12, verbose_name='date precision')),
-                ('title', models.CharField(help_text="Short and factual, e.g. '29 arrested in Qingdao and Kunming, held in Tumen'. No names.", max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(blank=True, help_text='The permanent URL. Filled from the title.', max_length=80, unique=True, verbose_name='slug')),
-                ('summary', models.TextField(blank=True, help_text="What happened, for the public. Never include names, family details or helpers' identities.", verbose_name='public summary')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], db_index=True, default='draft', max_length=12, verbose_name='status')),
-                ('notes_internal', models.TextField(blank=True, help_text='Never shown to the public.', verbose_name='internal notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "date_earliest",
+                    models.DateField(
+                        blank=True,
+                        help_text="Filled from 'date as reported'. Leave both dates empty if unknown.",
+                        null=True,
+                        verbose_name="earliest possible date",
+                    ),
+                ),
+                (
+                    "date_latest",
+                    models.DateField(blank=True, null=True, verbose_name="latest possible date"),
+                ),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("day", "exact day"),
+                            ("days", "range of days"),
+                            ("early_month", "early in the month (1–10)"),
+                            ("mid_month", "mid-month (11–20)"),
+                            ("late_month", "late in the month (21–end)"),
+                            ("month", "month"),
+                            ("months", "range of months"),
+                            ("year", "year"),
+                            ("years", "range of years"),
+                        ],
+                        max_length=12,
+                        verbose_name="date precision",
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="Short and factual, e.g. '29 arrested in Qingdao and Kunming, held in Tumen'. No names.",
+                        max_length=200,
+                        verbose_name="title",
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="The permanent URL. Filled from the title.",
+                        max_length=80,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="What happened, for the public. Never include names, family details or helpers' identities.",
+                        verbose_name="public summary",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "notes_internal",
+                    models.TextField(
+                        blank=True,
+                        help_text="Never shown to the public.",
+                        verbose_name="internal notes",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="first published"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incident',
-                'verbose_name_plural': 'incidents',
-                'ordering': ['-date_latest', '-pk'],
-                'indexes': [models.Index(fields=['status', '-date_latest'], name='incident_status_date_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_earliest__lte', models.F('date_latest')), _connector='OR'), name='incident_date_range_ordered', violation_error_message='The latest possible date is before the earliest.'), models.CheckConstraint(condition=models.Q(models.Q(('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_precision', '')), models.Q(('date_earliest__isnull', False), ('date_latest__isnull', False), models.Q(('date_precision', ''), _negated=True)), _connector='OR'), name='incident_date_complete_or_empty', violation_error_message='Give both dates and a precision, or none.'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review', 'published', 'archived'])), name='incident_status_valid', violation_error_message='Unknown status.')],
+                "verbose_name": "incident",
+                "verbose_name_plural": "incidents",
+                "ordering": ["-date_latest", "-pk"],
+                "indexes": [
+                    models.Index(fields=["status", "-date_latest"], name="incident_status_date_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("date_earliest__isnull", True),
+                            ("date_latest__isnull", True),
+                            ("date_earliest__lte", models.F("date_latest")),
+                            _connector="OR",
+                        ),
+                        name="incident_date_range_ordered",
+                        violation_error_message="The latest possible date is before the earliest.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("date_earliest__isnull", True),
+                                ("date_latest__isnull", True),
+                                ("date_precision", ""),
+                            ),
+                            models.Q(
+                                ("date_earliest__isnull", False),
+                                ("date_latest__isnull", False),
+                                models.Q(("date_precision", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="incident_date_complete_or_empty",
+                        violation_error_message="Give both dates and a precision, or none.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["draft", "in_review", "published", "archived"])
+                        ),
+                        name="incident_status_valid",
+                        violation_error_message="Unknown status.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="As commonly written in English, e.g. 'Tumen detention centre' or 'Liaoning province'.", max_length=200, verbose_name='name')),
-                ('name_ko', models.CharField(blank=True, help_text='e.g. 선양 for Shenyang.', max_length=200, verbose_name='Korean name')),
-                ('name_local', models.CharField(blank=True, help_text='In the local script, e.g. 沈阳.', max_length=200, verbose_name='local name')),
-                ('slug', models.SlugField(blank=True, help_text='Used in URLs (?city=shenyang). Filled from the name.', max_length=80, unique=True, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('city', 'City or town'), ('province', 'Province or region'), ('detention_centre', 'Detention centre'), ('police_station', 'Police station'), ('prison', 'Prison'), ('border_crossing', 'Border crossing'), ('diplomatic_mission', 'Diplomatic mission'), ('worksite', 'Worksite'), ('other', 'Other')], default='city', max_length=20, verbose_name='kind')),
-                ('city', models.CharField(blank=True, help_text='The city this place is in (for a city, its own name). Blank for a province-level place.', max_length=120, verbose_name='city')),
-                ('province', models.CharField(blank=True, max_length=120, verbose_name='province or region')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('coordinate_precision', models.CharField(blank=True, choices=[('exact', 'exact (building)'), ('city', 'city centre'), ('province', 'province centre'), ('country', 'country centre')], max_length=10, verbose_name='coordinate precision')),
-                ('coordinates_public', models.BooleanField(default=False, help_text='Leave off for safe houses, worksites or anything that could lead someone to a person. City-level coordinates are usually safe.', verbose_name='coordinates may be published')),
-                ('notes_internal', models.TextField(blank=True, help_text='Never shown to the public.', verbose_name='internal notes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="As commonly written in English, e.g. 'Tumen detention centre' or 'Liaoning province'.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "name_ko",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 선양 for Shenyang.",
+                        max_length=200,
+                        verbose_name="Korean name",
+                    ),
+                ),
+                (
+                    "name_local",
+                    models.CharField(
+                        blank=True,
+                        help_text="In the local script, e.g. 沈阳.",
+                        max_length=200,
+                        verbose_name="local name",
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Used in URLs (?city=shenyang). Filled from the name.",
+                        max_length=80,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "City or town"),
+                            ("province", "Province or region"),
+                            ("detention_centre", "Detention centre"),
+                            ("police_station", "Police station"),
+                            ("prison", "Prison"),
+                            ("border_crossing", "Border crossing"),
+                            ("diplomatic_mission", "Diplomatic mission"),
+                            ("worksite", "Worksite"),
+                            ("other", "Other"),
+                        ],
+                        default="city",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "city",
+                    models.CharField(
+                        blank=True,
+                        help_text="The city this place is in (for a city, its own name). Blank for a province-level place.",
+                        max_length=120,
+                        verbose_name="city",
+                    ),
+                ),
+                (
+                    "province",
+                    models.CharField(blank=True, max_length=120, verbose_name="province or region"),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "coordinate_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "exact (building)"),
+                            ("city", "city centre"),
+                            ("province", "province centre"),
+                            ("country", "country centre"),
+                        ],
+                        max_length=10,
+                        verbose_name="coordinate precision",
+                    ),
+                ),
+                (
+                    "coordinates_public",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Leave off for safe houses, worksites or anything that could lead someone to a person. City-level coordinates are usually safe.",
+                        verbose_name="coordinates may be published",
+                    ),
+                ),
+                (
+                    "notes_internal",
+                    models.TextField(
+                        blank=True,
+                        help_text="Never shown to the public.",
+                        verbose_name="internal notes",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'location',
-                'verbose_name_plural': 'locations',
-                'ordering': ['country', 'province', 'city', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__isnull', False), ('longitude__isnull', False)), _connector='OR'), name='location_coordinates_paired', violation_error_message='Give both latitude and longitude, or neither.'), models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('coordinate_precision', ''), _negated=True), _connector='OR'), name='location_coordinates_have_precision', violation_error_message='Say how precise the coordinates are.')],
+                "verbose_name": "location",
+                "verbose_name_plural": "locations",
+                "ordering": ["country", "province", "city", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                            models.Q(("latitude__isnull", False), ("longitude__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="location_coordinates_paired",
+                        violation_error_message="Give both latitude and longitude, or neither.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("latitude__isnull", True),
+                            models.Q(("coordinate_precision", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="location_coordinates_have_precision",
+                        violation_error_message="Say how precise the coordinates are.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DetaineeGroup',
+            name="DetaineeGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('label', models.CharField(blank=True, help_text="e.g. 'Qingdao group'. No names.", max_length=120, verbose_name='label')),
-                ('size_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='number of people')),
-                ('size_qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='qualifier')),
-                ('women_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='women')),
-                ('women_qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='qualifier')),
-                ('men_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='men')),
-                ('men_qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='qualifier')),
-                ('minors_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='minors')),
-                ('minors_qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='qualifier')),
-                ('helpers_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='helpers or brokers')),
-                ('helpers_qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='unknown', max_length=10, verbose_name='qualifier')),
-                ('outcome', models.CharField(choices=[('detained', 'Detained'), ('repatriated', 'Repatriated to North Korea'), ('released_to_south_korea', 'Released to South Korea'), ('released_to_third_country', 'Released to a third country'), ('sheltered', 'Sheltered in a diplomatic mission'), ('escaped', 'Escaped'), ('died', 'Died'), ('unknown', 'Unknown')], default='unknown', help_text='The latest known fate of this group.', max_length=32, verbose_name='outcome')),
-                ('notes_internal', models.TextField(blank=True, help_text='Identities of detainees, families and helpers go here and only here. Never shown to the public.', verbose_name='internal notes')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='incidents.incident', verbose_name='incident')),
-                ('arrest_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='arrests', to='incidents.location', verbose_name='place of arrest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'Qingdao group'. No names.",
+                        max_length=120,
+                        verbose_name="label",
+                    ),
+                ),
+                (
+                    "size_value",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="number of people"
+                    ),
+                ),
+                (
+                    "size_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "women_value",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="women"),
+                ),
+                (
+                    "women_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "men_value",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="men"),
+                ),
+                (
+                    "men_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "minors_value",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="minors"),
+                ),
+                (
+                    "minors_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "helpers_value",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="helpers or brokers"
+                    ),
+                ),
+                (
+                    "helpers_qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("detained", "Detained"),
+                            ("repatriated", "Repatriated to North Korea"),
+                            ("released_to_south_korea", "Released to South Korea"),
+                            ("released_to_third_country", "Released to a third country"),
+                            ("sheltered", "Sheltered in a diplomatic mission"),
+                            ("escaped", "Escaped"),
+                            ("died", "Died"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        help_text="The latest known fate of this group.",
+                        max_length=32,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "notes_internal",
+                    models.TextField(
+                        blank=True,
+                        help_text="Identities of detainees, families and helpers go here and only here. Never shown to the public.",
+                        verbose_name="internal notes",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "arrest_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="arrests",
+                        to="incidents.location",
+                        verbose_name="place of arrest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'detainee group',
-                'verbose_name_plural': 'detainee groups',
-                'ordering': ['sequence', 'pk'],
+                "verbose_name": "detainee group",
+                "verbose_name_plural": "detainee groups",
+                "ordering": ["sequence", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CustodyEvent',
+            name="CustodyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date_earliest', models.DateField(blank=True, help_text="Filled from 'date as reported'. Leave both dates empty if unknown.", null=True, verbose_name='earliest possible date')),
-                ('date_latest', models.DateField(blank=True, null=True, verbose_name='latest possible date')),
-                ('date_precision', models.CharField(blank=True, choices=[('day', 'exact day'), ('days', 'range of days'), ('early_month', 'early in the month (1–10)'), ('mid_month', 'mid-month (11–20)'), ('late_month', 'late in the month (21–end)'), ('month', 'month'), ('months', 'range of months'), ('year', 'year'), ('years', 'range of years')], max_length=12, verbose_name='date precision')),
-                ('kind', models.CharField(choices=[('arrested', 'Arrested'), ('detained', 'Detained'), ('transferred', 'Transferred'), ('diplomatic_request', 'Diplomatic request made'), ('repatriated', 'Repatriated'), ('released', 'Released'), ('sheltered', 'Sheltered in a diplomatic mission'), ('asylum_sought', 'Asylum sought'), ('escaped', 'Escaped'), ('died', 'Died'), ('reported', 'Reported')], max_length=20, verbose_name='what happened')),
-                ('description', models.CharField(blank=True, help_text="e.g. 'taken to a detention centre to await repatriation'. No names.", max_length=300, verbose_name='public description')),
-                ('sequence', models.PositiveSmallIntegerField(default=0, help_text='Breaks ties between events with the same date.', verbose_name='order')),
-                ('notes_internal', models.TextField(blank=True, help_text='Never shown to the public.', verbose_name='internal notes')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='incidents.detaineegroup', verbose_name='group')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='incidents.location', verbose_name='where')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "date_earliest",
+                    models.DateField(
+                        blank=True,
+                        help_text="Filled from 'date as reported'. Leave both dates empty if unknown.",
+                        null=True,
+                        verbose_name="earliest possible date",
+                    ),
+                ),
+                (
+                    "date_latest",
+                    models.DateField(blank=True, null=True, verbose_name="latest possible date"),
+                ),
+                (
+                    "date_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("day", "exact day"),
+                            ("days", "range of days"),
+                            ("early_month", "early in the month (1–10)"),
+                            ("mid_month", "mid-month (11–20)"),
+                            ("late_month", "late in the month (21–end)"),
+                            ("month", "month"),
+                            ("months", "range of months"),
+                            ("year", "year"),
+                            ("years", "range of years"),
+                        ],
+                        max_length=12,
+                        verbose_name="date precision",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("arrested", "Arrested"),
+                            ("detained", "Detained"),
+                            ("transferred", "Transferred"),
+                            ("diplomatic_request", "Diplomatic request made"),
+                            ("repatriated", "Repatriated"),
+                            ("released", "Released"),
+                            ("sheltered", "Sheltered in a diplomatic mission"),
+                            ("asylum_sought", "Asylum sought"),
+                            ("escaped", "Escaped"),
+                            ("died", "Died"),
+                            ("reported", "Reported"),
+                        ],
+                        max_length=20,
+                        verbose_name="what happened",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'taken to a detention centre to await repatriation'. No names.",
+                        max_length=300,
+                        verbose_name="public description",
+                    ),
+                ),
+                (
+                    "sequence",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Breaks ties between events with the same date.",
+                        verbose_name="order",
+                    ),
+                ),
+                (
+                    "notes_internal",
+                    models.TextField(
+                        blank=True,
+                        help_text="Never shown to the public.",
+                        verbose_name="internal notes",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="incidents.detaineegroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="incidents.location",
+                        verbose_name="where",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'custody event',
-                'verbose_name_plural': 'custody events',
-                'ordering': (models.OrderBy(models.F('date_latest'), nulls_last=True), models.OrderBy(models.F('date_earliest'), nulls_last=True), 'sequence', 'pk'),
+                "verbose_name": "custody event",
+                "verbose_name_plural": "custody events",
+                "ordering": (
+                    models.OrderBy(models.F("date_latest"), nulls_last=True),
+                    models.OrderBy(models.F("date_earliest"), nulls_last=True),
+                    "sequence",
+                    "pk",
+                ),
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('slug', models.SlugField(blank=True, max_length=80, unique=True, verbose_name='slug')),
-                ('publisher', models.CharField(blank=True, help_text="e.g. 'Korea Herald', 'Human Rights Watch'.", max_length=200, verbose_name='publisher')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('archive_url', models.URLField(blank=True, help_text='A web archive copy, in case the original disappears.', max_length=500, verbose_name='archived copy URL')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='publication date')),
-                ('kind', models.CharField(choices=[('news', 'News article'), ('editorial', 'Editorial or opinion'), ('ngo_report', 'NGO report or statement'), ('government', 'Government statement'), ('un', 'UN document'), ('academic', 'Academic publication'), ('blog', 'Blog or forum post'), ('social_media', 'Social media'), ('testimony', 'Testimony or interview'), ('other', 'Other')], default='news', max_length=20, verbose_name='kind')),
-                ('language', models.CharField(default='en', help_text='ISO 639-1 code, e.g. en, ko, zh.', max_length=8, verbose_name='language')),
-                ('reliability', models.CharField(choices=[('A', 'A – reliable: established record, independently confirmed'), ('B', 'B – usually reliable'), ('C', 'C – fairly reliable'), ('D', 'D – not usually reliable'), ('E', 'E – unreliable'), ('F', 'F – reliability cannot be judged')], default='F', max_length=1, verbose_name='reliability grade')),
-                ('confidential', models.BooleanField(default=False, help_text='Tick for informants, private testimony or anything that could identify who told us. Confidential sources are never shown publicly.', verbose_name='confidential')),
-                ('notes_internal', models.TextField(blank=True, help_text='Never shown to the public.', verbose_name='internal notes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(blank=True, max_length=80, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "publisher",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'Korea Herald', 'Human Rights Watch'.",
+                        max_length=200,
+                        verbose_name="publisher",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                (
+                    "archive_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="A web archive copy, in case the original disappears.",
+                        max_length=500,
+                        verbose_name="archived copy URL",
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="publication date"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("news", "News article"),
+                            ("editorial", "Editorial or opinion"),
+                            ("ngo_report", "NGO report or statement"),
+                            ("government", "Government statement"),
+                            ("un", "UN document"),
+                            ("academic", "Academic publication"),
+                            ("blog", "Blog or forum post"),
+                            ("social_media", "Social media"),
+                            ("testimony", "Testimony or interview"),
+                            ("other", "Other"),
+                        ],
+                        default="news",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        default="en",
+                        help_text="ISO 639-1 code, e.g. en, ko, zh.",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("A", "A – reliable: established record, independently confirmed"),
+                            ("B", "B – usually reliable"),
+                            ("C", "C – fairly reliable"),
+                            ("D", "D – not usually reliable"),
+                            ("E", "E – unreliable"),
+                            ("F", "F – reliability cannot be judged"),
+                        ],
+                        default="F",
+                        max_length=1,
+                        verbose_name="reliability grade",
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick for informants, private testimony or anything that could identify who told us. Confidential sources are never shown publicly.",
+                        verbose_name="confidential",
+                    ),
+                ),
+                (
+                    "notes_internal",
+                    models.TextField(
+                        blank=True,
+                        help_text="Never shown to the public.",
+                        verbose_name="internal notes",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['-published_on', 'title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('language__regex', '^[a-z]{2,3}(-[A-Za-z]{2,4})?$')), name='source_language_code', violation_error_message="Use an ISO 639-1 language code such as 'en' or 'ko'.")],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["-published_on", "title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("language__regex", "^[a-z]{2,3}(-[A-Za-z]{2,4})?$")),
+                        name="source_language_code",
+                        violation_error_message="Use an ISO 639-1 language code such as 'en' or 'ko'.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Estimate',
+            name="Estimate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(choices=[('repatriated', 'People repatriated'), ('arrested', 'People arrested'), ('in_hiding', 'North Koreans hiding in the country'), ('arrived_south_korea', 'Arrivals in South Korea'), ('other', 'Other')], max_length=24, verbose_name='what is counted')),
-                ('description', models.CharField(help_text="e.g. 'North Koreans repatriated from China in 2003'.", max_length=300, verbose_name='description')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('period_start', models.DateField(verbose_name='period start')),
-                ('period_end', models.DateField(verbose_name='period end')),
-                ('value_low', models.PositiveIntegerField(verbose_name='figure (low)')),
-                ('value_high', models.PositiveIntegerField(blank=True, help_text="For a range such as '50,000 to 300,000'.", null=True, verbose_name='figure (high)')),
-                ('qualifier', models.CharField(choices=[('exact', 'exactly'), ('at_least', 'at least'), ('more_than', 'more than'), ('about', 'about'), ('at_most', 'at most'), ('unknown', 'unknown')], default='about', max_length=10, verbose_name='qualifier')),
-                ('attributed_to', models.CharField(blank=True, help_text="e.g. 'U.S. Committee for Refugees', when the source reports someone else's figure.", max_length=200, verbose_name='estimate made by')),
-                ('claim', models.TextField(blank=True, verbose_name='quoted claim')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=12, verbose_name='status')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='estimates', to='incidents.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("repatriated", "People repatriated"),
+                            ("arrested", "People arrested"),
+                            ("in_hiding", "North Koreans hiding in the country"),
+                            ("arrived_south_korea", "Arrivals in South Korea"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="what is counted",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        help_text="e.g. 'North Koreans repatriated from China in 2003'.",
+                        max_length=300,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                ("period_start", models.DateField(verbose_name="period start")),
+                ("period_end", models.DateField(verbose_name="period end")),
+                ("value_low", models.PositiveIntegerField(verbose_name="figure (low)")),
+                (
+                    "value_high",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="For a range such as '50,000 to 300,000'.",
+                        null=True,
+                        verbose_name="figure (high)",
+                    ),
+                ),
+                (
+                    "qualifier",
+                    models.CharField(
+                        choices=[
+                            ("exact", "exactly"),
+                            ("at_least", "at least"),
+                            ("more_than", "more than"),
+                            ("about", "about"),
+                            ("at_most", "at most"),
+                            ("unknown", "unknown"),
+                        ],
+                        default="about",
+                        max_length=10,
+                        verbose_name="qualifier",
+                    ),
+                ),
+                (
+                    "attributed_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. 'U.S. Committee for Refugees', when the source reports someone else's figure.",
+                        max_length=200,
+                        verbose_name="estimate made by",
+                    ),
+                ),
+                ("claim", models.TextField(blank=True, verbose_name="quoted claim")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="estimates",
+                        to="incidents.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'aggregate estimate',
-                'verbose_name_plural': 'aggregate estimates',
-                'ordering': ['period_start', 'subject'],
+                "verbose_name": "aggregate estimate",
+                "verbose_name_plural": "aggregate estimates",
+                "ordering": ["period_start", "subject"],
             },
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claim', models.TextField(blank=True, help_text='A short quotation of what the source says.', verbose_name='quoted claim')),
-                ('locator', models.CharField(blank=True, max_length=100, verbose_name='page or paragraph')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='incidents.custodyevent', verbose_name='for event')),
-                ('group', models.ForeignKey(blank=True, help_text='Optional: the group this source speaks about.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='incidents.detaineegroup', verbose_name='for group')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='incidents.incident', verbose_name='incident')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='incidents.source', verbose_name='source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "claim",
+                    models.TextField(
+                        blank=True,
+                        help_text="A short quotation of what the source says.",
+                        verbose_name="quoted claim",
+                    ),
+                ),
+                (
+                    "locator",
+                    models.CharField(blank=True, max_length=100, verbose_name="page or paragraph"),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="incidents.custodyevent",
+                        verbose_name="for event",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Optional: the group this source speaks about.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="incidents.detaineegroup",
+                        verbose_name="for group",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="incidents.incident",
+                        verbose_name="incident",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citations",
+                        to="incidents.source",
+                        verbose_name="source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'citation',
-                'verbose_name_plural': 'citations',
-                'ordering': ['pk'],
+                "verbose_name": "citation",
+                "verbose_name_plural": "citations",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['detained', 'repatriated', 'released_to_south_korea', 'released_to_third_country', 'sheltered', 'escaped', 'died', 'unknown'])), name='group_outcome_valid', violation_error_message='Unknown outcome.'),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "detained",
+                            "repatriated",
+                            "released_to_south_korea",
+                            "released_to_third_country",
+                            "sheltered",
+                            "escaped",
+                            "died",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="group_outcome_valid",
+                violation_error_message="Unknown outcome.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('size_value__isnull', True), models.Q(('size_qualifier', 'unknown'), _negated=True), _connector='OR'), name='group_size_qualified', violation_error_message="A number needs a qualifier other than 'unknown'."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("size_value__isnull", True),
+                    models.Q(("size_qualifier", "unknown"), _negated=True),
+                    _connector="OR",
+                ),
+                name="group_size_qualified",
+                violation_error_message="A number needs a qualifier other than 'unknown'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('women_value__isnull', True), models.Q(('women_qualifier', 'unknown'), _negated=True), _connector='OR'), name='group_women_qualified', violation_error_message="A number needs a qualifier other than 'unknown'."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("women_value__isnull", True),
+                    models.Q(("women_qualifier", "unknown"), _negated=True),
+                    _connector="OR",
+                ),
+                name="group_women_qualified",
+                violation_error_message="A number needs a qualifier other than 'unknown'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('men_value__isnull', True), models.Q(('men_qualifier', 'unknown'), _negated=True), _connector='OR'), name='group_men_qualified', violation_error_message="A number needs a qualifier other than 'unknown'."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("men_value__isnull", True),
+                    models.Q(("men_qualifier", "unknown"), _negated=True),
+                    _connector="OR",
+                ),
+                name="group_men_qualified",
+                violation_error_message="A number needs a qualifier other than 'unknown'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('minors_value__isnull', True), models.Q(('minors_qualifier', 'unknown'), _negated=True), _connector='OR'), name='group_minors_qualified', violation_error_message="A number needs a qualifier other than 'unknown'."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minors_value__isnull", True),
+                    models.Q(("minors_qualifier", "unknown"), _negated=True),
+                    _connector="OR",
+                ),
+                name="group_minors_qualified",
+                violation_error_message="A number needs a qualifier other than 'unknown'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('helpers_value__isnull', True), models.Q(('helpers_qualifier', 'unknown'), _negated=True), _connector='OR'), name='group_helpers_qualified', violation_error_message="A number needs a qualifier other than 'unknown'."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("helpers_value__isnull", True),
+                    models.Q(("helpers_qualifier", "unknown"), _negated=True),
+                    _connector="OR",
+                ),
+                name="group_helpers_qualified",
+                violation_error_message="A number needs a qualifier other than 'unknown'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('size_value__isnull', False), ('size_qualifier', 'unknown'), _connector='OR'), name='group_size_number_given', violation_error_message="A qualifier such as 'at least' needs a number."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("size_value__isnull", False), ("size_qualifier", "unknown"), _connector="OR"
+                ),
+                name="group_size_number_given",
+                violation_error_message="A qualifier such as 'at least' needs a number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('women_value__isnull', False), ('women_qualifier', 'unknown'), _connector='OR'), name='group_women_number_given', violation_error_message="A qualifier such as 'at least' needs a number."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("women_value__isnull", False), ("women_qualifier", "unknown"), _connector="OR"
+                ),
+                name="group_women_number_given",
+                violation_error_message="A qualifier such as 'at least' needs a number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('men_value__isnull', False), ('men_qualifier', 'unknown'), _connector='OR'), name='group_men_number_given', violation_error_message="A qualifier such as 'at least' needs a number."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("men_value__isnull", False), ("men_qualifier", "unknown"), _connector="OR"
+                ),
+                name="group_men_number_given",
+                violation_error_message="A qualifier such as 'at least' needs a number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('minors_value__isnull', False), ('minors_qualifier', 'unknown'), _connector='OR'), name='group_minors_number_given', violation_error_message="A qualifier such as 'at least' needs a number."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minors_value__isnull", False),
+                    ("minors_qualifier", "unknown"),
+                    _connector="OR",
+                ),
+                name="group_minors_number_given",
+                violation_error_message="A qualifier such as 'at least' needs a number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('helpers_value__isnull', False), ('helpers_qualifier', 'unknown'), _connector='OR'), name='group_helpers_number_given', violation_error_message="A qualifier such as 'at least' needs a number."),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("helpers_value__isnull", False),
+                    ("helpers_qualifier", "unknown"),
+                    _connector="OR",
+                ),
+                name="group_helpers_number_given",
+                violation_error_message="A qualifier such as 'at least' needs a number.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('women_value__isnull', True), ('size_value__isnull', True), ('size_qualifier__in', ['at_least', 'more_than', 'about']), ('women_value__lte', models.F('size_value')), _connector='OR'), name='group_women_within_size', violation_error_message='A part of the group cannot exceed its size.'),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("women_value__isnull", True),
+                    ("size_value__isnull", True),
+                    ("size_qualifier__in", ["at_least", "more_than", "about"]),
+                    ("women_value__lte", models.F("size_value")),
+                    _connector="OR",
+                ),
+                name="group_women_within_size",
+                violation_error_message="A part of the group cannot exceed its size.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('men_value__isnull', True), ('size_value__isnull', True), ('size_qualifier__in', ['at_least', 'more_than', 'about']), ('men_value__lte', models.F('size_value')), _connector='OR'), name='group_men_within_size', violation_error_message='A part of the group cannot exceed its size.'),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("men_value__isnull", True),
+                    ("size_value__isnull", True),
+                    ("size_qualifier__in", ["at_least", "more_than", "about"]),
+                    ("men_value__lte", models.F("size_value")),
+                    _connector="OR",
+                ),
+                name="group_men_within_size",
+                violation_error_message="A part of the group cannot exceed its size.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('minors_value__isnull', True), ('size_value__isnull', True), ('size_qualifier__in', ['at_least', 'more_than', 'about']), ('minors_value__lte', models.F('size_value')), _connector='OR'), name='group_minors_within_size', violation_error_message='A part of the group cannot exceed its size.'),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minors_value__isnull", True),
+                    ("size_value__isnull", True),
+                    ("size_qualifier__in", ["at_least", "more_than", "about"]),
+                    ("minors_value__lte", models.F("size_value")),
+                    _connector="OR",
+                ),
+                name="group_minors_within_size",
+                violation_error_message="A part of the group cannot exceed its size.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='detaineegroup',
-            constraint=models.CheckConstraint(condition=models.Q(('helpers_value__isnull', True), ('size_value__isnull', True), ('size_qualifier__in', ['at_least', 'more_than', 'about']), ('helpers_value__lte', models.F('size_value')), _connector='OR'), name='group_helpers_within_size', violation_error_message='A part of the group cannot exceed its size.'),
+            model_name="detaineegroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("helpers_value__isnull", True),
+                    ("size_value__isnull", True),
+                    ("size_qualifier__in", ["at_least", "more_than", "about"]),
+                    ("helpers_value__lte", models.F("size_value")),
+                    _connector="OR",
+                ),
+                name="group_helpers_within_size",
+                violation_error_message="A part of the group cannot exceed its size.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_earliest__lte', models.F('date_latest')), _connector='OR'), name='event_date_range_ordered', violation_error_message='The latest possible date is before the earliest.'),
+            model_name="custodyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date_earliest__isnull", True),
+                    ("date_latest__isnull", True),
+                    ("date_earliest__lte", models.F("date_latest")),
+                    _connector="OR",
+                ),
+                name="event_date_range_ordered",
+                violation_error_message="The latest possible date is before the earliest.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('date_earliest__isnull', True), ('date_latest__isnull', True), ('date_precision', '')), models.Q(('date_earliest__isnull', False), ('date_latest__isnull', False), models.Q(('date_precision', ''), _negated=True)), _connector='OR'), name='event_date_complete_or_empty', violation_error_message='Give both dates and a precision, or none.'),
+            model_name="custodyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("date_earliest__isnull", True),
+                        ("date_latest__isnull", True),
+                        ("date_precision", ""),
+                    ),
+                    models.Q(
+                        ("date_earliest__isnull", False),
+                        ("date_latest__isnull", False),
+                        models.Q(("date_precision", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="event_date_complete_or_empty",
+                violation_error_message="Give both dates and a precision, or none.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['arrested', 'detained', 'transferred', 'diplomatic_request', 'repatriated', 'released', 'sheltered', 'asylum_sought', 'escaped', 'died', 'reported'])), name='event_kind_valid', violation_error_message='Unknown event kind.'),
+            model_name="custodyevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "arrested",
+                            "detained",
+                            "transferred",
+                            "diplomatic_request",
+                            "repatriated",
+                            "released",
+                            "sheltered",
+                            "asylum_sought",
+                            "escaped",
+                            "died",
+                            "reported",
+                        ],
+                    )
+                ),
+                name="event_kind_valid",
+                violation_error_message="Unknown event kind.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='estimate',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__lte', models.F('period_end'))), name='estimate_period_ordered', violation_error_message='The period ends before it starts.'),
+            model_name="estimate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_start__lte", models.F("period_end"))),
+                name="estimate_period_ordered",
+                violation_error_message="The period ends before it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='estimate',
-            constraint=models.CheckConstraint(condition=models.Q(('value_high__isnull', True), ('value_high__gte', models.F('value_low')), _connector='OR'), name='estimate_range_ordered', violation_error_message='The high figure is below the low figure.'),
+            model_name="estimate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value_high__isnull", True),
+                    ("value_high__gte", models.F("value_low")),
+                    _connector="OR",
+                ),
+                name="estimate_range_ordered",
+                violation_error_message="The high figure is below the low figure.",
+            ),
         ),
     ]

@@ -10,6 +10,7 @@ Estimates hold aggregate figures that are not incidents ("some 7,800 repatriated
 Dates are vague ranges and counts are qualified estimates; see incidents/vague.py.
 """
 
+from incidents.models.audit import StaffAccessLog
 from incidents.models.common import VagueDateFields, unique_slug
 from incidents.models.estimates import Estimate
 from incidents.models.incidents import (
@@ -19,6 +20,7 @@ from incidents.models.incidents import (
     EventKind,
     Incident,
     Outcome,
+    ReviewQueueItem,
 )
 from incidents.models.places import Location
 from incidents.models.sources import Citation, Source
@@ -37,7 +39,9 @@ __all__ = [
     "Incident",
     "Location",
     "Outcome",
+    "ReviewQueueItem",
     "Source",
+    "StaffAccessLog",
     "Status",
     "VagueDateFields",
     "unique_slug",

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from incidents.models.sources import Source
 from incidents.querysets import (
@@ -62,6 +63,8 @@ class Estimate(models.Model):
     )
 
     objects = EstimateQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["period_start", "subject"]

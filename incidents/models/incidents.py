@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from incidents.models.common import VagueDateFields, unique_slug
 from incidents.models.places import Location
@@ -69,10 +70,16 @@ class Incident(VagueDateFields):
 
     objects = IncidentQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-date_latest", "-pk"]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
+        permissions = [
+            ("publish_incident", _("Can publish, unpublish and archive incidents")),
+            ("restore_incident", _("Can restore deleted incidents")),
+        ]
         indexes = [
             # The public list: published incidents, newest first, filtered by date overlap.
             models.Index(fields=["status", "-date_latest"], name="incident_status_date_idx"),
@@ -195,6 +202,8 @@ class DetaineeGroup(models.Model):
             "Never shown to the public."
         ),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sequence", "pk"]
@@ -351,6 +360,8 @@ class CustodyEvent(VagueDateFields):
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = CHRONOLOGICAL
         verbose_name = _("custody event")
@@ -370,3 +381,12 @@ class CustodyEvent(VagueDateFields):
         errors = self.clean_vague_date()
         if errors:
             raise ValidationError(errors)
+
+
+class ReviewQueueItem(Incident):
+    """Incidents waiting for an editor: the admin's review queue (a proxy, no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("incident awaiting review")
+        verbose_name_plural = _("review queue")

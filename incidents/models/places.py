@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from incidents.models.common import unique_slug
 
@@ -99,6 +100,8 @@ class Location(models.Model):
     notes_internal = models.TextField(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country", "province", "city", "name"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from incidents.models.common import unique_slug
 from incidents.querysets import (
@@ -81,6 +82,8 @@ class Source(models.Model):
 
     objects = SourceQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
@@ -147,6 +150,8 @@ class Citation(models.Model):
         _("quoted claim"), blank=True, help_text=_("A short quotation of what the source says.")
     )
     locator = models.CharField(_("page or paragraph"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]

@@ -1,6 +1,8 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -25,3 +27,10 @@ class Command(BaseCommand):
         verb = "Created" if created else "Reset"
         self.stdout.write(self.style.SUCCESS(f"{verb} demo admin account:"))
         self.stdout.write(f"    username: {username}\n    password: {password}")
+        if settings.REQUIRE_2FA:
+            self.stdout.write("Two-factor login is on (DEBUG is off):")
+            call_command("enroll_totp", username, stdout=self.stdout._out)
+            self.stdout.write(
+                "    Add the URI to an authenticator app, or get the current code with:\n"
+                f"    .venv/bin/python manage.py enroll_totp {username} --code"
+            )
