@@ -380,3 +380,45 @@ def total(counts) -> EstimatedCount:
     if any(c.qualifier == CountQualifier.AT_MOST for c in counts):
         return EstimatedCount(high, CountQualifier.AT_MOST)
     return EstimatedCount(high, CountQualifier.EXACT)
+
+
+_COUNT_PATTERN = re.compile(
+    r"^(?:(?P<q>exactly|at least|more than|over|about|around|approximately|some|at most|"
+    r"up to)\s+)?(?P<n>\d[\d,]*)$",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {
+    "exactly": CountQualifier.EXACT,
+    "at least": CountQualifier.AT_LEAST,
+    "more than": CountQualifier.MORE_THAN,
+    "over": CountQualifier.MORE_THAN,
+    "about": CountQualifier.ABOUT,
+    "around": CountQualifier.ABOUT,
+    "approximately": CountQualifier.ABOUT,
+    "some": CountQualifier.ABOUT,
+    "at most": CountQualifier.AT_MOST,
+    "up to": CountQualifier.AT_MOST,
+}
+
+
+def parse_count(text: str) -> EstimatedCount:
+    """Parse a count as written ("31", "at least 4", "about 300", "unknown", "") for imports.
+
+    Blank and "unknown" mean not reported. Raises CountError (a ValueError) otherwise.
+    """
+    s = " ".join(str(text or "").strip().split())
+    if s == "" or s.lower() in {"unknown", "?", "n/a"}:
+        return EstimatedCount(None, CountQualifier.UNKNOWN)
+    m = _COUNT_PATTERN.match(s)
+    if not m:
+        raise CountError(
+            f"Could not read the number '{text}'. Write e.g. '31', 'at least 4', 'about 300', "
+            "'more than 20', 'at most 5' or 'unknown'."
+        )
+    value = int(m["n"].replace(",", ""))
+    qualifier = _COUNT_WORDS[m["q"].lower()] if m["q"] else CountQualifier.EXACT
+    return EstimatedCount(value, qualifier)
+
+
+class CountError(ValueError):
+    """An estimated count that cannot be read; the message is for the person importing."""

@@ -9,11 +9,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # shellcheck disable=SC1091
 source .venv/bin/activate
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(python -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest()[:16])')
 if [ ! -f "$stamp" ]; then
   echo "==> Installing dependencies (pip install -e '.[dev]')"
-  python -m pip install --quiet --upgrade pip
-  python -m pip install --quiet -e ".[dev]"
+  # (grep drops this machine's harmless "Location ... is ignored" pip warnings)
+  { python -m pip install --quiet --upgrade pip 2>&1 \
+      && python -m pip install --quiet -e ".[dev]" 2>&1; } | { grep -v "^WARNING: Location" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "pip install failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

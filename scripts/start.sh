@@ -6,15 +6,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/_venv.sh
 source scripts/_venv.sh
 
-mkdir -p var
-if [ ! -s var/secret_key ]; then
-  python -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
-  chmod 600 var/secret_key
-fi
-# Production-like settings on plain HTTP at localhost (so secure-only cookies are off).
-export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
-export DEBUG="${DEBUG:-0}" HTTPS="${HTTPS:-0}"
-export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+# shellcheck source=scripts/_env.sh
+source scripts/_env.sh
 BIND="${BIND:-127.0.0.1:8000}"
 
 echo "==> Migrating the database (${DATABASE_URL:-SQLite: db.sqlite3})"
