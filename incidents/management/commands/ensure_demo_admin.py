@@ -32,5 +32,5 @@ class Command(BaseCommand):
             call_command("enroll_totp", username, stdout=self.stdout._out)
             self.stdout.write(
                 "    Add the URI to an authenticator app, or get the current code with:\n"
-                f"    .venv/bin/python manage.py enroll_totp {username} --code"
+                f"    bash scripts/manage.sh enroll_totp {username} --code"
             )
