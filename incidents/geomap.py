@@ -43,6 +43,18 @@ class Frame:
 REGION = Frame()
 
 
+def fit(points: list[tuple[float, float]], *, margin: float = 7.0, min_span: float = 28.0) -> Frame:
+    """The smallest frame (at least `min_span` degrees wide, 4:3) around lon/lat `points`."""
+    if not points:
+        return REGION
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    cx, cy = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+    span = max(max(lons) - min(lons) + 2 * margin, (max(lats) - min(lats) + 2 * margin) * 4 / 3,
+               min_span)  # fmt: skip
+    return Frame(west=round(cx - span / 2, 2), east=round(cx + span / 2, 2),
+                 south=round(cy - span * 3 / 8, 2), north=round(cy + span * 3 / 8, 2))  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _topology() -> dict:
     return json.loads(TOPOJSON.read_text(encoding="utf-8"))

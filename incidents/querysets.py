@@ -34,6 +34,10 @@ class IncidentQuerySet(models.QuerySet):
             models.F("date_latest").desc(nulls_last=True), "-date_earliest", "-published_at", "-pk"
         )
 
+    def chronological(self):
+        """Oldest first, for timelines; undated incidents last."""
+        return self.order_by(models.F("date_earliest").asc(nulls_last=True), "date_latest", "slug")
+
     def with_public_relations(self, *, citations: bool = True):
         """Prefetch everything a public page shows, in a fixed number of queries.
 

@@ -27,6 +27,10 @@ class Row:
     def add(self, column: str, count: EstimatedCount) -> None:
         self.counts[column].append(count)
 
+    @property
+    def figures(self) -> dict[str, EstimatedCount]:
+        return {column: self.figure(column) for column in COLUMNS}
+
     def figure(self, column: str) -> EstimatedCount:
         """No group in this column means none recorded: 0, not "unknown"."""
         counts = self.counts[column]

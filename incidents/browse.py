@@ -1,0 +1,159 @@
+"""Public pages for understanding the record: timeline, statistics, map, urgent cases."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from incidents import geomap, statistics, timeline
+from incidents.charts import bar_chart
+from incidents.filters import IncidentFilterSet
+from incidents.listing import active_filters, filter_querystring
+from incidents.models import CustodyEvent, DetaineeGroup, Incident, Location, Outcome, Status
+from incidents.public import public_incident, public_location
+from incidents.urgent import public_row, urgent_cases
+from incidents.views import public_countries, public_place_names
+
+TIMELINE_PAGE_SIZE = 200
+
+
+def _filtered(request):
+    """(filterset, queryset or None if the filters are invalid) for published incidents."""
+    filterset = IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    return filterset, (filterset.qs if filterset.is_valid() else None)
+
+
+def _filter_context(request, filterset) -> dict:
+    return {
+        "filterset": filterset,
+        "active_filters": active_filters(filterset),
+        "querystring": filter_querystring(request.GET),
+        "places": public_place_names(),
+        "countries": public_countries(),
+        "outcomes": Outcome.choices,
+    }
+
+
+@require_safe
+def timeline_view(request):
+    filterset, incidents = _filtered(request)
+    if incidents is None:
+        incidents = Incident.objects.none()
+    ordered = incidents.chronological().with_public_relations(citations=False)
+    page = Paginator(ordered, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    years, undated = timeline.build([public_incident(i, with_citations=False) for i in page])
+    context = _filter_context(request, filterset) | {
+        "page": page,
+        "years": years,
+        "undated": undated,
+    }
+    status = 400 if filterset.errors else 200
+    return render(request, "incidents/timeline.html", context, status=status)
+
+
+def _statistics(request):
+    filterset, incidents = _filtered(request)
+    return filterset, (statistics.compute(incidents) if incidents is not None else None)
+
+
+@require_safe
+def statistics_view(request):
+    filterset, figures = _statistics(request)
+    context = _filter_context(request, filterset) | {"figures": figures}
+    if figures is not None:
+        context["chart"] = bar_chart(
+            "People arrested per year (lower bounds)",
+            [(row.label, row.figure("arrested")) for row in figures["years"]],
+        )
+        context["outcome_rows"] = [
+            (row, statistics.share(row.figure("arrested"), figures["total"]))
+            for row in figures["outcomes"]
+        ]
+    status = 400 if figures is None else 200
+    return render(request, "incidents/statistics.html", context, status=status)
+
+
+@require_safe
+def statistics_csv(request):
+    filterset, figures = _statistics(request)
+    if figures is None:
+        return HttpResponse(
+            "Invalid filters: "
+            + "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="refoulement-watch-statistics.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["table", "row", *statistics.COLUMNS, "incidents"])
+    for table in ("years", "places", "outcomes"):
+        for row in figures[table]:
+            writer.writerow(
+                [table, row.label, *(row.figure(c).render() for c in statistics.COLUMNS),
+                 len(row.incidents)]
+            )  # fmt: skip
+    for estimate in figures["estimates"]:
+        writer.writerow(
+            ["source estimates", f"{estimate['subject_label']} {estimate['period_start']:%Y}",
+             estimate["figure"], "", "", "", estimate["source"]["title"]]
+        )  # fmt: skip
+    return response
+
+
+def map_places() -> list[tuple[Location, int]]:
+    """Places used by published incidents, with the number of incidents each appears in."""
+    published = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
+    pairs = set(
+        published.exclude(arrest_location=None).values_list("arrest_location_id", "incident_id")
+    )
+    pairs |= set(
+        CustodyEvent.objects.filter(group__incident__status=Status.PUBLISHED)
+        .exclude(location=None)
+        .values_list("location_id", "group__incident_id")
+    )
+    counts = Counter(location_id for location_id, _ in pairs)
+    places = Location.objects.filter(pk__in=counts)
+    return sorted(((p, counts[p.pk]) for p in places), key=lambda pc: (-pc[1], pc[0].name))
+
+
+@require_safe
+def map_view(request):
+    listed = []
+    for place, incident_count in map_places():
+        listed.append(public_location(place) | {"incident_count": incident_count})
+    positioned = [p for p in listed if p["latitude"] is not None]
+    frame = geomap.fit([(p["longitude"], p["latitude"]) for p in positioned])
+    # Places at the same spot (a city and a consulate in it) share one circle.
+    spots: dict[tuple[float, float], list[dict]] = {}
+    for place in positioned:
+        spots.setdefault(frame.xy(place["longitude"], place["latitude"]), []).append(place)
+    drawn = []
+    for (x, y), places in spots.items():
+        count = sum(p["incident_count"] for p in places)
+        approximate = all(p["coordinate_precision"] in ("province", "country") for p in places)
+        drawn.append({
+            "x": x, "y": y, "places": places, "incident_count": count,
+            "approximate": approximate, "slug": places[0]["slug"],
+            "name": places[0]["city"] or places[0]["name"],
+            "r": min(5 + 3 * count, 24) + (16 if approximate else 0),
+        })  # fmt: skip
+    context = {
+        "frame": frame,
+        "countries": geomap.country_paths(frame),
+        "drawn": drawn,
+        "listed": listed,
+    }
+    return render(request, "incidents/map.html", context)
+
+
+@require_safe
+def urgent_view(request):
+    rows = [public_row(case) for case in urgent_cases()]
+    return render(request, "incidents/urgent.html", {"cases": rows})

@@ -1,0 +1,105 @@
+"""The urgent-cases board: groups whose latest known status is detained or unknown.
+
+China is reported to return most people within weeks of arrest, so a group still in custody
+is the most urgent thing on the site. Days in custody are a range when the arrest date is
+vague; the board sorts by the smallest number consistent with the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from incidents.models import Citation, CustodyEvent, DetaineeGroup, EventKind, Outcome, Status
+from incidents.public import public_event, public_group, public_location, public_source
+from incidents.querysets import CHRONOLOGICAL
+
+STILL_AT_RISK = (Outcome.DETAINED, Outcome.UNKNOWN)
+
+
+@dataclass
+class UrgentCase:
+    group: DetaineeGroup
+    arrest_event: CustodyEvent | None
+    last_event: CustodyEvent | None
+    days_min: int | None
+    days_max: int | None
+    last_citation: Citation | None
+
+    @property
+    def days_display(self) -> str:
+        if self.days_min is None:
+            return "unknown"
+        if self.days_min == self.days_max:
+            return f"{self.days_min:,}"
+        return f"{self.days_min:,}–{self.days_max:,}"
+
+    @property
+    def last_place(self):
+        if self.last_event and self.last_event.location_id:
+            return self.last_event.location
+        return self.group.arrest_location
+
+
+def public_row(case: UrgentCase) -> dict:
+    """What the public board shows, built only from the public allow-list."""
+    group = case.group
+    return {
+        "incident": {
+            "title": group.incident.title,
+            "url": group.incident.get_absolute_url(),
+            "date_display": group.incident.date_display,
+        },
+        "group": public_group(group),
+        "days_display": case.days_display,
+        "arrest": public_event(case.arrest_event) if case.arrest_event else None,
+        "last_event": public_event(case.last_event) if case.last_event else None,
+        "last_place": public_location(case.last_place),
+        "last_source": public_source(case.last_citation.source) if case.last_citation else None,
+    }
+
+
+def at_risk_groups():
+    events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
+    citations = (
+        Citation.objects.filter(source__confidential=False)
+        .select_related("source")
+        .order_by("source__published_on", "pk")
+    )
+    return (
+        DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED, outcome__in=STILL_AT_RISK)
+        .select_related("incident", "arrest_location")
+        .prefetch_related(
+            Prefetch("events", queryset=events),
+            Prefetch("incident__citations", queryset=citations, to_attr="public_citations"),
+        )
+    )
+
+
+def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
+    today = today or timezone.localdate()
+    cases = []
+    for group in groups if groups is not None else at_risk_groups():
+        events = list(group.events.all())
+        arrest = next((e for e in events if e.kind == EventKind.ARRESTED), None)
+        dated = arrest if arrest and arrest.date_earliest else group.incident
+        days_min = days_max = None
+        if dated.date_earliest is not None:
+            days_min = max((today - dated.date_latest).days, 0)
+            days_max = max((today - dated.date_earliest).days, 0)
+        mine = [c for c in group.incident.public_citations if c.group_id in (None, group.pk)]
+        cases.append(
+            UrgentCase(
+                group=group,
+                arrest_event=arrest,
+                last_event=events[-1] if events else None,
+                days_min=days_min,
+                days_max=days_max,
+                last_citation=mine[-1] if mine else None,
+            )
+        )
+    cases.sort(key=lambda c: (c.days_min is None, -(c.days_min or 0)))
+    return cases
