@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from incidents.models import Citation, DetaineeGroup, Incident, Location, Outcome
+from incidents.models import DetaineeGroup, Incident, Location, Outcome
+from incidents.search import search
 from incidents.vague import VagueDateError, parse_partial_date
 
 MAX_QUERY_LENGTH = 200
@@ -139,21 +140,4 @@ class IncidentFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         """Every word must match a public field: title, summary, a place or a public source."""
-        for term in value.split()[:10]:
-            places = Location.objects.filter(
-                Q(name__icontains=term)
-                | Q(name_ko__icontains=term)
-                | Q(name_local__icontains=term)
-                | Q(city__icontains=term)
-                | Q(province__icontains=term)
-            )
-            sources = Citation.objects.filter(
-                incident=OuterRef("pk"), source__confidential=False
-            ).filter(Q(source__title__icontains=term) | Q(source__publisher__icontains=term))
-            queryset = queryset.filter(
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Exists(_groups_of_incident().filter(_at_locations(places)))
-                | Exists(sources)
-            )
-        return queryset
+        return search(queryset, value)

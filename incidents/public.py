@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
+
 from incidents.models import (
     Citation,
     CustodyEvent,
@@ -24,8 +26,8 @@ from incidents.models import (
 
 PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {
     Incident: (
-        "slug", "title", "summary", "date_earliest", "date_latest", "date_precision",
-        "published_at", "updated_at",
+        "slug", "title", "summary", "title_ko", "summary_ko", "date_earliest", "date_latest",
+        "date_precision", "published_at", "updated_at",
     ),
     DetaineeGroup: (
         "sequence", "label", "outcome",
@@ -134,6 +136,10 @@ def public_incident(incident: Incident, *, with_citations: bool = True) -> dict[
     """
     data = pick(incident, Incident)
     data["url"] = incident.get_absolute_url()
+    # Korean readers see the Korean title/summary where an editor wrote one.
+    korean = (get_language() or "").startswith("ko")
+    data["display_title"] = (korean and incident.title_ko) or incident.title
+    data["display_summary"] = (korean and incident.summary_ko) or incident.summary
     data["date_display"] = incident.date_display
     data["date_iso"] = incident.vague_date.iso() if incident.vague_date else None
     groups = [public_group(g) for g in incident.groups.all()]

@@ -30,8 +30,14 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED)
 
     def newest_first(self):
+        """Newest first; with a text search (PostgreSQL), best matches first."""
+        ranked = ["-search_rank"] if "search_rank" in self.query.annotations else []
         return self.order_by(
-            models.F("date_latest").desc(nulls_last=True), "-date_earliest", "-published_at", "-pk"
+            *ranked,
+            models.F("date_latest").desc(nulls_last=True),
+            "-date_earliest",
+            models.F("published_at").desc(nulls_last=True),
+            "slug",
         )
 
     def chronological(self):

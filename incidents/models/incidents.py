@@ -58,6 +58,17 @@ class Incident(VagueDateFields):
             "family details or helpers' identities."
         ),
     )
+    title_ko = models.CharField(
+        _("Korean title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional. Shown to readers using the Korean interface."),
+    )
+    summary_ko = models.TextField(
+        _("Korean public summary"),
+        blank=True,
+        help_text=_("Optional. Same rules as the public summary: no names."),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
