@@ -2,7 +2,28 @@
 
 from django.conf import settings
 from django.contrib.admin import AdminSite as DjangoAdminSite
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """django-otp's admin login form, usable in one step by staff with a single device.
+
+    django-otp (1.7+) verifies a code only against a device chosen from a list that the form
+    shows *after* the password was accepted, so a first submission of username, password and
+    a valid code fails with "Please select a device.". When the user has exactly one device
+    there is nothing to choose: use it. With several devices (say TOTP plus backup codes) the
+    choice is still required, so a failed guess never throttles a device that was not used.
+    """
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            # Inside clean_otp's transaction: lock the row like django-otp does.
+            devices = list(devices_for_user(user, for_verify=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
 
 
 class AdminSite(DjangoAdminSite):
@@ -12,7 +33,7 @@ class AdminSite(DjangoAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.REQUIRE_2FA else None
+        return StaffLoginForm if settings.REQUIRE_2FA else None
 
     @property
     def login_template(self):

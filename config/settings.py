@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "incidents",
 ]
 
@@ -113,7 +115,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
+# Behind a reverse proxy every request comes from the proxy's address, which would make the
+# lock per username only (anyone could lock a caseworker out); see config.middleware.client_ip.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
 
@@ -170,7 +175,7 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy (django-csp): our own files only, no inline script anywhere.
@@ -190,6 +195,34 @@ CONTENT_SECURITY_POLICY = {
 }
 
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 25)
+
+# Read-only public API (Django REST framework): anonymous clients are throttled.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    "UNAUTHENTICATED_USER": None,
+    # Throttle on the real client address: trust X-Forwarded-For only from our own proxy.
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Refoulement Watch API",
+    "DESCRIPTION": "Read-only access to published incidents, places and public sources.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+# Throttling counts live in the cache; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that
+# several gunicorn workers share them.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        if env_str("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,
