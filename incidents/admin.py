@@ -1,15 +1,33 @@
 """Staff entry. One incident page holds its groups, each group's custody events, and the
-citations, so a report can be entered in one sitting (django-nested-admin)."""
+citations, so a report can be entered in one sitting (django-nested-admin).
+
+Roles (see migrations/0003_roles.py): caseworkers edit drafts only; editors, who hold
+incidents.publish_incident, edit at any status, publish, delete and restore. Status changes
+only through incidents.services.incident_transition, never through a form.
+"""
 
 from __future__ import annotations
 
 import nested_admin
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.forms import Textarea
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django_countries import countries
 from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from incidents.forms import CustodyEventForm, IncidentForm
 from incidents.models import (
@@ -20,11 +38,131 @@ from incidents.models import (
     Incident,
     Location,
     Outcome,
+    ReviewQueueItem,
     Source,
+    StaffAccessLog,
+    Status,
 )
+from incidents.services import (
+    PUBLISH_PERMISSION,
+    TRANSITIONS,
+    available_transitions,
+    deleted_incidents,
+    incident_delete,
+    incident_restore,
+    incident_transition,
+    log_staff_access,
+    publication_problems,
+)
+
+RESTORE_PERMISSION = "incidents.restore_incident"
 
 # Inline rows get small text boxes; the full-size default makes the tables unusable.
 SMALL_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+def can_edit_incident(user, incident) -> bool:
+    """Caseworkers edit drafts only; editors (publish permission) edit at any status."""
+    return incident.status == Status.DRAFT or user.has_perm(PUBLISH_PERMISSION)
+
+
+def _error_messages(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc) or gettext("You are not allowed to do this.")]
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to revert: simple-history's revert saves the old row as it was,
+    status included, so it would bypass the workflow, the role rules and the inlines."""
+
+    object_history_list_template = "admin/history_list.html"
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class LogsStaffAccess:
+    """Logs every GET of a record's change/view page and history pages (who, what, when)."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and response.status_code == 200 and context.get("original"):
+            log_staff_access(user=request.user, obj=context["original"])
+        return response
+
+    def render_history_view(self, request, template, context, **kwargs):
+        if request.method == "GET":
+            obj = context.get("object") or context["original"]
+            log_staff_access(user=request.user, obj=obj, action=StaffAccessLog.Action.HISTORY)
+        return super().render_history_view(request, template, context, **kwargs)
+
+
+def _incident_of(obj):
+    """The incident an inline's `obj` belongs to: inlines get the incident or a group."""
+    if isinstance(obj, DetaineeGroup):
+        return obj.incident if obj.incident_id else None
+    return obj
+
+
+class FollowsIncident:
+    """Inline rows can be added, changed and deleted exactly when their incident can."""
+
+    def _editable(self, request, obj) -> bool:
+        incident = _incident_of(obj)
+        return incident is None or incident.pk is None or can_edit_incident(request.user, incident)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+
+def transition_action(name: str):
+    """A changelist action applying one workflow step to each selected incident."""
+    transition = TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        modeladmin.apply_transition(request, queryset, name)
+
+    action.__name__ = f"transition_{name}"  # the action's id in the POST
+    needs = "publish" if transition.permission == PUBLISH_PERMISSION else "change"
+    return admin.action(description=transition.label, permissions=[needs])(action)
+
+
+class WorkflowActions:
+    """Changelist actions for workflow steps; each incident succeeds or fails on its own."""
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def apply_transition(self, request, queryset, name):
+        done = []
+        for incident in queryset:
+            try:
+                incident_transition(incident=incident, name=name, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                reason = " ".join(_error_messages(exc))
+                self.message_user(request, f"“{incident}”: {reason}", messages.ERROR)
+            else:
+                done.append(f"“{incident}”")
+        if done:
+            self.message_user(
+                request,
+                gettext("%(step)s done for %(count)d: %(titles)s")
+                % {"step": TRANSITIONS[name].label, "count": len(done), "titles": ", ".join(done)},
+                messages.SUCCESS,
+            )
 
 
 def _extra_on_add(obj) -> int:
@@ -41,7 +179,7 @@ class DateTextDisplay:
         return obj.date_display
 
 
-class CustodyEventInline(DateTextDisplay, nested_admin.NestedTabularInline):
+class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTabularInline):
     model = CustodyEvent
     form = CustodyEventForm
     fields = ["kind", "date_text", "location", "description", "sequence", "notes_internal"]
@@ -53,7 +191,7 @@ class CustodyEventInline(DateTextDisplay, nested_admin.NestedTabularInline):
         return _extra_on_add(obj)
 
 
-class DetaineeGroupInline(nested_admin.NestedStackedInline):
+class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
     model = DetaineeGroup
     inlines = [CustodyEventInline]
     # No drag-and-drop (sortable_field_name): nested_admin's formsetsort filter crashes
@@ -105,7 +243,7 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
         form.fields["event"].label_from_instance = lambda event: f"{event.group}: {event}"
 
 
-class CitationInline(nested_admin.NestedTabularInline):
+class CitationInline(FollowsIncident, nested_admin.NestedTabularInline):
     model = Citation
     formset = CitationFormSet
     fields = ["source", "group", "event", "claim", "locator"]
@@ -140,8 +278,41 @@ class ArrestCountryFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=arrested_there.values("incident"))
 
 
+def related_history(incident_id: int, limit: int = 100) -> list:
+    """Newest changes to the incident's groups, events and citations, deleted ones included."""
+    group_ids = DetaineeGroup.history.filter(incident_id=incident_id).values("id")
+    querysets = [
+        DetaineeGroup.history.filter(incident_id=incident_id),
+        CustodyEvent.history.filter(group_id__in=group_ids),
+        Citation.history.filter(incident_id=incident_id),
+    ]
+    records = sorted(
+        (r for qs in querysets for r in qs.select_related("history_user")[:limit]),
+        key=lambda r: r.history_date,
+        reverse=True,
+    )[:limit]
+    for record in records:
+        model = record.instance_type
+        record.model_name = model._meta.verbose_name
+        try:
+            record.label = str(record.instance)
+        except ObjectDoesNotExist:  # e.g. a group's place of arrest deleted since
+            record.label = f"#{record.id}"
+        previous = record.prev_record if record.history_type == "~" else None
+        record.changes = (
+            HistoricalRecordContextHelper(model, record).context_for_delta_changes(
+                record.diff_against(previous)
+            )
+            if previous
+            else []
+        )
+    return records
+
+
 @admin.register(Incident)
-class IncidentAdmin(DateTextDisplay, nested_admin.NestedModelAdmin):
+class IncidentAdmin(
+    LogsStaffAccess, WorkflowActions, DateTextDisplay, HistoryAdmin, nested_admin.NestedModelAdmin
+):
     form = IncidentForm
     inlines = [DetaineeGroupInline, CitationInline]
     fieldsets = [
@@ -154,11 +325,119 @@ class IncidentAdmin(DateTextDisplay, nested_admin.NestedModelAdmin):
     search_fields = ["title", "summary", "slug", "groups__arrest_location__name"]
     date_hierarchy = "date_latest"
     list_per_page = 50
+    actions = [transition_action(name) for name in TRANSITIONS]
+    object_history_template = "admin/incidents/incident/object_history.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("deleted/", wrap(self.deleted_view), name="incidents_incident_deleted"),
+            path(
+                "deleted/<int:incident_id>/restore/",
+                wrap(require_POST(self.restore_view)),
+                name="incidents_incident_restore",
+            ),
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                wrap(require_POST(self.transition_view)),
+                name="incidents_incident_transition",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         # outcome_list and people read groups.all(): one prefetch instead of a query per row.
         return super().get_queryset(request).prefetch_related("groups")
 
+    # -- roles -----------------------------------------------------------------------------
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_incident(request.user, obj)
+
+    # -- workflow --------------------------------------------------------------------------
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.pk:
+            context["transitions"] = available_transitions(incident=obj, user=request.user)
+            if obj.status == Status.IN_REVIEW:
+                context["publication_problems"] = publication_problems(obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def transition_view(self, request, object_id, name):
+        incident = self.get_object(request, unquote(object_id))
+        if incident is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, incident):
+            raise PermissionDenied
+        try:
+            incident = incident_transition(incident=incident, name=name, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _error_messages(exc):
+                self.message_user(request, message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                gettext("“%(title)s” is now %(status)s.")
+                % {"title": incident, "status": incident.get_status_display().lower()},
+                messages.SUCCESS,
+            )
+        return redirect(f"{self.admin_site.name}:incidents_incident_change", incident.pk)
+
+    # -- deletion and restore --------------------------------------------------------------
+    # Always through the service, which labels the deletion so that restore can find it.
+    def delete_model(self, request, obj):
+        incident_delete(incident=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for incident in queryset:
+            incident_delete(incident=incident, user=request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_restore": request.user.has_perm(RESTORE_PERMISSION)} | (
+            extra_context or {}
+        )
+        return super().changelist_view(request, extra_context)
+
+    def deleted_view(self, request):
+        if not request.user.has_perm(RESTORE_PERMISSION):
+            raise PermissionDenied
+        latest = {}  # an incident deleted, restored and deleted again: its last deletion
+        for record in deleted_incidents().select_related("history_user"):
+            latest.setdefault(record.id, record)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Deleted incidents"),
+            "records": list(latest.values()),
+        }
+        return TemplateResponse(request, "admin/incidents/incident/deleted_incidents.html", context)
+
+    def restore_view(self, request, incident_id):
+        if not request.user.has_perm(RESTORE_PERMISSION):
+            raise PermissionDenied
+        try:
+            incident = incident_restore(incident_id=incident_id, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(f"{self.admin_site.name}:incidents_incident_deleted")
+        self.message_user(
+            request,
+            gettext("“%(title)s” has been restored.") % {"title": incident},
+            messages.SUCCESS,
+        )
+        return redirect(f"{self.admin_site.name}:incidents_incident_change", incident.pk)
+
+    # -- history ---------------------------------------------------------------------------
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            incident_id = int(unquote(object_id))
+        except ValueError:
+            raise Http404 from None
+        extra_context = {"related_history": related_history(incident_id)} | (extra_context or {})
+        return super().history_view(request, object_id, extra_context)
+
+    # -- editing ---------------------------------------------------------------------------
     def save_related(self, request, form, formsets, change):
         # Citations before groups and events. A citation pinned to a group deleted in the same
         # POST would otherwise be re-inserted after the cascade removed it, pointing at a
@@ -176,7 +455,8 @@ class IncidentAdmin(DateTextDisplay, nested_admin.NestedModelAdmin):
         super().save_formset(request, form, formset, change)
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["created_at", "updated_at", "published_at"]
+        # Status moves only through the workflow buttons and actions.
+        fixed = ["status", "created_at", "updated_at", "published_at"]
         # The slug is the permanent public URL: optional on add (left blank, save() makes a
         # unique one from the title; no prepopulating JS, whose guess could collide) and
         # fixed afterwards so published links keep working.
@@ -200,15 +480,79 @@ class IncidentAdmin(DateTextDisplay, nested_admin.NestedModelAdmin):
         return obj.people_total.render()
 
 
+def submitted_at():
+    """When the incident last entered review: its first in-review history record since it
+    was last in any other status (the incident's `updated_at` if history has none)."""
+    history = Incident.history
+    left = (
+        history.filter(id=OuterRef("id"))
+        .exclude(status=Status.IN_REVIEW)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    entered = (
+        history.filter(id=OuterRef("pk"), status=Status.IN_REVIEW)
+        .annotate(left=Subquery(left))
+        .filter(Q(left__isnull=True) | Q(history_date__gt=F("left")))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(entered), F("updated_at"))
+
+
+@admin.register(ReviewQueueItem)
+class ReviewQueueAdmin(WorkflowActions, admin.ModelAdmin):
+    """Incidents waiting for an editor, oldest submission first. Rows open the incident."""
+
+    list_display = ["incident", "submitted", "date_display", "ready"]
+    list_display_links = None
+    actions = [transition_action("publish"), transition_action("return_to_draft")]
+
+    def get_queryset(self, request):
+        # Not super(): it orders by get_ordering() before the annotation exists.
+        queue = self.model._default_manager.filter(status=Status.IN_REVIEW)
+        return queue.annotate(submitted_at=submitted_at()).order_by("submitted_at", "pk")
+
+    def get_ordering(self, request):
+        return ["submitted_at", "pk"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(f"{self.admin_site.name}:incidents_incident_change", object_id)
+
+    @admin.display(description=_("incident"), ordering="title")
+    def incident(self, obj):
+        url = reverse(f"{self.admin_site.name}:incidents_incident_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        return obj.submitted_at
+
+    @admin.display(description=_("date"))
+    def date_display(self, obj):
+        return obj.date_display
+
+    @admin.display(description=_("ready to publish?"))
+    def ready(self, obj):
+        problems = publication_problems(obj)
+        return " ".join([gettext("No:"), *problems]) if problems else gettext("Yes")
+
+
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(LogsStaffAccess, HistoryAdmin):
     list_display = ["name", "kind", "city", "province", "country", "coordinates_public"]
     list_filter = ["kind", ("country", CountryFilter)]  # only countries in use, not all 250
     search_fields = ["name", "name_ko", "name_local", "city", "province", "slug"]
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(LogsStaffAccess, HistoryAdmin):
     list_display = ["title", "publisher", "published_on", "kind", "reliability", "confidential"]
     list_filter = ["kind", "reliability", "confidential", "language"]
     search_fields = ["title", "publisher"]
@@ -217,9 +561,28 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Estimate)
-class EstimateAdmin(admin.ModelAdmin):
+class EstimateAdmin(HistoryAdmin):
     list_display = ["description", "figure", "period_start", "period_end", "source", "status"]
     list_filter = ["status", "subject", ("country", CountryFilter)]
     list_select_related = ["source"]
     search_fields = ["description", "attributed_to", "claim"]
     autocomplete_fields = ["source"]
+
+
+@admin.register(StaffAccessLog)
+class StaffAccessLogAdmin(admin.ModelAdmin):
+    """Read-only for everyone; only Administrators (all permissions) may view it."""
+
+    list_display = ["at", "username", "action", "model", "object_id", "object_repr"]
+    list_filter = ["action", "model"]
+    search_fields = ["username", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

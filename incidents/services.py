@@ -96,6 +96,7 @@ def incident_transition(*, incident: Incident, name: str, user) -> Incident:
     if transition.target == Status.PUBLISHED and incident.published_at is None:
         incident.published_at = timezone.now()
     incident._change_reason = transition.label
+    incident._history_user = user  # also outside a request (imports, scripts)
     incident.save(update_fields=["status", "published_at", "updated_at"])
     return incident
 
