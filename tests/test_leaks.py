@@ -122,8 +122,15 @@ def test_no_marker_on_any_public_url(client, records):
         url = concrete(route, published.slug)
         for params in FILTER_VARIANTS:
             response = client.get(url, params)
-            assert response.status_code in (200, 400), (url, params, response.status_code)
-            body = response.content.decode()
+            # API lists answer a page past the end with 404, as DRF does; nothing may leak there
+            # either, so the body is checked all the same.
+            api_page = "page" in params and url.startswith("/api/")
+            allowed = (200, 400, 404) if api_page else (200, 400)
+            assert response.status_code in allowed, (url, params, response.status_code)
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+            body = content.decode()
             for what, marker in MARKERS.items():
                 assert marker not in body, f"{what} leaked on {url} {params}"
             checked += 1
