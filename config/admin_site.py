@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin import AdminSite as DjangoAdminSite
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -27,9 +28,9 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 
 class AdminSite(DjangoAdminSite):
-    site_header = "Refoulement Watch — staff"
-    site_title = "Refoulement Watch staff"
-    index_title = "Records"
+    site_header = _("Refoulement Watch — staff")
+    site_title = _("Refoulement Watch staff")
+    index_title = _("Records")
 
     @property
     def login_form(self):

@@ -8,6 +8,8 @@ from collections import Counter
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from incidents import geomap, statistics, timeline
@@ -15,7 +17,7 @@ from incidents.charts import bar_chart
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
 from incidents.models import CustodyEvent, DetaineeGroup, Incident, Location, Outcome, Status
-from incidents.public import public_incident, public_location
+from incidents.public import korean, public_incident, public_location
 from incidents.urgent import public_row, urgent_cases
 from incidents.views import public_countries, public_place_names
 
@@ -67,7 +69,7 @@ def statistics_view(request):
     context = _filter_context(request, filterset) | {"figures": figures}
     if figures is not None:
         context["chart"] = bar_chart(
-            "People arrested per year (lower bounds)",
+            gettext("People arrested per year (lower bounds)"),
             [(row.label, row.figure("arrested")) for row in figures["years"]],
         )
         context["outcome_rows"] = [
@@ -80,6 +82,12 @@ def statistics_view(request):
 
 @require_safe
 def statistics_csv(request):
+    # A download, like the exports: English and stable whatever language the page is read in.
+    with translation.override("en"):
+        return _statistics_csv(request)
+
+
+def _statistics_csv(request):
     filterset, figures = _statistics(request)
     if figures is None:
         return HttpResponse(
@@ -92,19 +100,30 @@ def statistics_csv(request):
     response["Content-Disposition"] = 'attachment; filename="refoulement-watch-statistics.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["table", "row", *statistics.COLUMNS, "incidents"])
+    writer.writerow(["table", "row", *statistics.COLUMNS, "incidents", *ESTIMATE_COLUMNS])
     for table in ("years", "places", "outcomes"):
         for row in figures[table]:
             writer.writerow(
                 [table, row.label, *(row.figure(c).render() for c in statistics.COLUMNS),
-                 len(row.incidents)]
+                 len(row.incidents), *("" for _ in ESTIMATE_COLUMNS)]
             )  # fmt: skip
+    # Estimates are not counts of incidents: their figure goes in its own column, never under
+    # "arrested" or "incidents", with who made it and the source, as on the page.
     for estimate in figures["estimates"]:
         writer.writerow(
-            ["source estimates", f"{estimate['subject_label']} {estimate['period_start']:%Y}",
-             estimate["figure"], "", "", "", estimate["source"]["title"]]
+            ["source estimates", f"{estimate['description']} ({_period(estimate)})",
+             *("" for _ in statistics.COLUMNS), "",
+             estimate["figure"], estimate["attributed_to"], estimate["source"]["title"]]
         )  # fmt: skip
     return response
+
+
+ESTIMATE_COLUMNS = ("estimate", "estimated by", "source")
+
+
+def _period(estimate: dict) -> str:
+    start, end = estimate["period_start"].year, estimate["period_end"].year
+    return str(start) if start == end else f"{start}–{end}"
 
 
 def map_places() -> list[tuple[Location, int]]:
@@ -141,12 +160,12 @@ def map_view(request):
         drawn.append({
             "x": x, "y": y, "places": places, "incident_count": count,
             "approximate": approximate, "slug": places[0]["slug"],
-            "name": places[0]["city"] or places[0]["name"],
+            "name": (korean() and places[0]["name_ko"]) or places[0]["city"] or places[0]["name"],
             "r": min(5 + 3 * count, 24) + (16 if approximate else 0),
         })  # fmt: skip
     context = {
         "frame": frame,
-        "countries": geomap.country_paths(frame),
+        "countries": [(geomap.country_name(n), path) for n, path in geomap.country_paths(frame)],
         "drawn": drawn,
         "listed": listed,
     }

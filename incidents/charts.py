@@ -46,7 +46,7 @@ def bar_chart(
         bars.append(
             Bar(
                 label=label,
-                value_label=count.render(),
+                value_label=count.localized(),
                 x=round(left + n * slot + slot * 0.15, 1),
                 y=round(top + plot_height - h, 1),
                 width=round(slot * 0.7, 1),

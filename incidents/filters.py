@@ -88,13 +88,13 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="filter_date_after",
         end=False,
         label=_("From"),
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+        help_text=_("YYYY, YYYY-MM or YYYY-MM-DD"),
     )
     date_before = PartialDateFilter(
         method="filter_date_before",
         end=True,
         label=_("To"),
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+        help_text=_("YYYY, YYYY-MM or YYYY-MM-DD"),
     )
     outcome = django_filters.MultipleChoiceFilter(
         method="filter_outcome", choices=Outcome.choices, label=_("Outcome")

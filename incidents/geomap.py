@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils.translation import get_language
+from django_countries import countries
 
 TOPOJSON = settings.BASE_DIR / "static" / "data" / "countries-110m.topo.json"
 
@@ -123,3 +125,23 @@ def _decimate(
         if abs(x - lx) + abs(y - ly) >= min_step:
             kept.append((x, y))
     return kept
+
+
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    """Natural Earth's (English) country names to ISO codes, from the numeric ids it ships."""
+    codes = {}
+    for geometry in _topology()["objects"]["countries"]["geometries"]:
+        name = geometry.get("properties", {}).get("name", "")
+        code = countries.alpha2(geometry.get("id") or "")
+        if name and code:
+            codes[name] = code
+    return codes
+
+
+def country_name(name: str) -> str:
+    """A country outline's name in the active language (Natural Earth's English otherwise)."""
+    code = _codes_by_name().get(name)
+    if not code or (get_language() or "en").startswith("en"):
+        return name
+    return str(countries.name(code))

@@ -20,7 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from incidents.interchange import COUNT_PARTS, CSV_COLUMNS, CSV_FULL_COLUMNS, FULL, incident_record
+from incidents.interchange import (
+    COUNT_PARTS,
+    CSV_COLUMNS,
+    CSV_FULL_COLUMNS,
+    FULL,
+    PUBLIC,
+    incident_record,
+)
 from incidents.interchange import export_queryset as _export_queryset
 from incidents.models import (
     Citation,
@@ -33,6 +40,7 @@ from incidents.models import (
     Source,
     Status,
 )
+from incidents.public import PRIVATE_FIELDS, PUBLIC_FIELDS
 from incidents.vague import CountError, parse_count, parse_vague_date
 
 MAX_ERRORS = 200
@@ -92,7 +100,7 @@ def read_document(content: bytes | str, *, filename: str = "") -> dict:
 
 
 def _csv_document(text: str) -> dict:
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), restval="")
     header = reader.fieldnames or []
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
@@ -101,20 +109,33 @@ def _csv_document(text: str) -> dict:
     if unknown:
         raise ImportFileError(f"CSV has unknown columns: {', '.join(unknown)}.")
     incidents: dict[str, dict] = {}
-    for row_number, row in enumerate(reader, start=2):  # row 1 is the header
-        slug = (row["incident_slug"] or "").strip()
+    for row_number, raw in enumerate(reader, start=2):  # row 1 is the header
+        row = {k: v or "" for k, v in raw.items() if k is not None}  # None: surplus cells
+        slug = row["incident_slug"].strip()
         incident = incidents.get(slug)
         if incident is None:
             incident = incidents[slug or f"row-{row_number}"] = _csv_incident(row, row_number)
+        else:  # a further group: the incident's own columns must repeat the first row's
+            incident["_conflicts"] += [
+                (row_number, column) for column in INCIDENT_COLUMNS
+                if column in row and row[column].strip() != incident["_cells"].get(column)
+            ]  # fmt: skip
         if (row["group_number"] or "").strip():
             incident["groups"].append(_csv_group(row, row_number))
-    return {"format": "refoulement-watch", "version": 1, "scope": "csv",
+    # A CSV file carries statuses and internal notes only in the full rendering.
+    scope = FULL if "incident_status" in header else PUBLIC
+    return {"format": "refoulement-watch", "version": 1, "scope": scope, "rendering": "csv",
             "incidents": list(incidents.values())}  # fmt: skip
+
+
+INCIDENT_COLUMNS = [c for c in CSV_COLUMNS + CSV_FULL_COLUMNS if c.startswith("incident_")]
 
 
 def _csv_incident(row: dict, row_number: int) -> dict:
     record: dict[str, Any] = {
         "_row": row_number,
+        "_cells": {c: row[c].strip() for c in INCIDENT_COLUMNS if c in row},
+        "_conflicts": [],
         "slug": row["incident_slug"].strip(),
         "title": row["incident_title"].strip(),
         "summary": row["incident_summary"],
@@ -166,9 +187,18 @@ def _csv_group(row: dict, row_number: int) -> dict:
 
 
 # -- importing -------------------------------------------------------------------------------------
-def import_document(doc: dict, *, dry_run: bool = False, progress=None) -> ImportReport:
+def import_document(
+    doc: dict, *, dry_run: bool = False, publish: bool = False, progress=None
+) -> ImportReport:
+    """Validate and write `doc` (from read_document) in one transaction.
+
+    `publish`: records *new to this database* whose status the file does not give (a public
+    export has none) are published, and new places' coordinates are public, as they were where
+    the file came from. Without it they arrive as drafts and private coordinates, for review.
+    Existing records never change status unless the file gives one.
+    """
     report = ImportReport(dry_run=dry_run)
-    importer = _Importer(report, progress)
+    importer = _Importer(report, progress, doc=doc, publish=publish)
     try:
         with transaction.atomic():
             importer.run(doc)
@@ -215,19 +245,27 @@ class Where:
             return Where(f"row {record['_row']}", record["_row"])
         if self.csv_row is not None:  # an event inside a CSV cell
             return Where(self.path, self.csv_row, f"group_{name}s", f"{name} {n}: ")
-        return Where(f"{self.path}.{name}s[{n}]")
+        return Where(f"{self.path}.{name}s[{n}]" if self.path else f"{name}s[{n}]")
 
 
 class _Importer:
-    def __init__(self, report: ImportReport, progress):
+    def __init__(self, report: ImportReport, progress, *, doc: dict, publish: bool = False):
         self.report = report
         self.progress = progress
+        self.publish = publish
+        self.csv = doc.get("rendering") == "csv"
+        # A file that is not a full export lacks internal notes and confidential citations:
+        # updating a record from it keeps those (see _carry_over).
+        self.full = doc.get("scope") == FULL
+        self.reported = 0
         self.locations: dict[str, Location] = {}
         self.sources: dict[str, Source] = {}
 
     # errors ---------------------------------------------------------------------------------
     def problem(self, where: str, message: str) -> None:
-        if len(self.report.problems) < MAX_ERRORS:
+        # Counted even past MAX_ERRORS: incident() compares counts to know a record is invalid.
+        self.reported += 1
+        if self.reported <= MAX_ERRORS:
             self.report.problems.append(Problem(where, str(message)))
 
     def problems_from(self, exc: ValidationError, where: Where) -> None:
@@ -251,10 +289,21 @@ class _Importer:
         self.locations.update({x.slug: x for x in Location.objects.all()})
         self.sources.update({x.slug: x for x in Source.objects.all()})
         incidents = _list(doc, "incidents", self)
-        for n, record in enumerate(incidents, start=1):
-            self.incident(record, Where("incidents", None).child("incident", n, record))
+        # Exports list incidents newest first, and the public order breaks ties between equal
+        # dates by creation order (newest record first). Creating them last-to-first keeps
+        # that order, so an export imported elsewhere exports again identically. Problems are
+        # still reported in file order.
+        problems = self.report.problems
+        found: list[tuple[int, list[Problem]]] = []
+        for done, (n, record) in enumerate(reversed(list(enumerate(incidents, start=1))), 1):
+            before = len(problems)
+            self.incident(record, Where("").child("incident", n, record))
+            found.append((n, problems[before:]))
+            del problems[before:]
             if self.progress:
-                self.progress(n, len(incidents))
+                self.progress(done, len(incidents))
+        for _n, block in sorted(found, key=lambda item: item[0]):
+            problems.extend(block)
         for n, record in enumerate(_list(doc, "estimates", self), start=1):
             self.estimate(record, Where(f"estimates[{n}]"))
 
@@ -291,6 +340,9 @@ class _Importer:
         existing = model._default_manager.filter(slug=slug).first() if slug else None
         obj = existing or model()
         changed = self._assign(obj, model, record, where) or existing is None
+        if (existing is None and self.publish and model is Location
+                and "coordinates_public" not in record and obj.latitude is not None):  # fmt: skip
+            obj.coordinates_public = True
         return self._save(obj, where, created=existing is None, changed=changed)
 
     def estimate(self, record: dict, where: Where) -> None:
@@ -307,19 +359,33 @@ class _Importer:
             description=data.get("description"),
         ).first()
         obj = existing or Estimate(source=source)
+        if existing is None and self.publish and "status" not in data:
+            obj.status = Status.PUBLISHED
         changed = self._assign(obj, Estimate, data, where) or existing is None
         self._save(obj, where, created=existing is None, changed=changed)
 
     # incidents ------------------------------------------------------------------------------------
     def incident(self, record: dict, where: Where) -> None:
-        slug = (record.get("slug") or "").strip()
-        existing = Incident.objects.filter(slug=slug).first() if slug else None
-        if existing is not None and self._unchanged(existing, record):
-            self.count("incident", "unchanged")
+        for row_number, column in record.get("_conflicts", []) if "_row" in record else []:
+            self.problem(
+                f"row {row_number}, column {column}",
+                f"differs from row {record['_row']}: every row of an incident repeats its "
+                "incident columns",
+            )
+        if not self._well_formed(record, where):
             return
-        incident = existing or Incident(status=Status.DRAFT)
-        problems_before = len(self.report.problems)
-        for key in ("slug", "title", "summary", "status", "notes_internal", "published_at"):
+        slug = str(record.get("slug") or "").strip()
+        existing = Incident.objects.filter(slug=slug).first() if slug else None
+        if existing is not None:
+            stored = self._stored(existing)
+            if self._unchanged(record, stored):
+                self.count("incident", "unchanged")
+                return
+            record = self._carry_over(record, stored)
+        default_status = Status.PUBLISHED if self.publish else Status.DRAFT
+        incident = existing or Incident(status=default_status)
+        problems_before = self.reported
+        for key in INCIDENT_FIELDS:  # what the file leaves out is kept
             if key in record:
                 setattr(incident, key, _coerce(Incident, key, record[key]))
         self._apply_date(incident, record.get("date"), where)
@@ -328,11 +394,11 @@ class _Importer:
         except ValidationError as exc:
             self.problems_from(exc, where)
         groups = [
-            self._group(data, where.child("group", n, data))
+            self._group(data, where.child("group", n, data), n)
             for n, data in enumerate(record.get("groups") or [], start=1)
         ]
         sources = self._citation_sources(record, where)
-        if len(self.report.problems) > problems_before:
+        if self.reported > problems_before:
             return
         incident.save()
         stamps = {k: _coerce(Incident, k, record[k]) for k in ("created_at", "updated_at")
@@ -351,10 +417,78 @@ class _Importer:
         self._citations(incident, groups, record, sources, where)
         self.count("incident", "updated" if existing else "created")
 
-    def _unchanged(self, existing: Incident, record: dict) -> bool:
+    @staticmethod
+    def _stored(existing: Incident) -> dict:
+        """The stored record as a FULL-scope record with JSON values."""
         stored = _export_queryset(Incident.objects.filter(pk=existing.pk), FULL).get()
-        current = json.loads(json.dumps(incident_record(stored, FULL), default=str))
-        return _subset_equal(_normalise(record), current)
+        return json.loads(json.dumps(incident_record(stored, FULL), default=str))
+
+    def _hidden(self, source_slug: str) -> bool:
+        """Cited in the database but absent from a file that is not a full export."""
+        source = self.sources.get(source_slug)
+        return not self.full and source is not None and source.confidential
+
+    def _unchanged(self, record: dict, stored: dict) -> bool:
+        """True if every value the file gives equals what is stored (file forms normalised:
+        "at least 4", "mid-March 2017", a CSV cell listing only the sources cited)."""
+        incoming = _comparable(_normalise(record))
+        stored = {**stored, "citations": [c for c in stored["citations"]
+                                          if not self._hidden(c["source"])]}  # fmt: skip
+        if self.csv:
+            listed = list(dict.fromkeys(c["source"] for c in incoming.pop("citations", [])))
+            cited = list(dict.fromkeys(c["source"] for c in stored["citations"]))
+            if listed != cited:
+                return False
+        return _subset_equal(incoming, stored)
+
+    def _carry_over(self, record: dict, stored: dict) -> dict:
+        """Keep what an updating file does not carry, instead of erasing it.
+
+        Internal notes of groups and events (absent from public files) are kept by position;
+        citations of confidential sources (absent from public files) are kept; a CSV file
+        lists only the sources cited, so their stored citations (claims, pins) are kept.
+        """
+        record = dict(record)
+        groups = []
+        for n, group in enumerate(record.get("groups") or []):
+            group = dict(group)
+            old = stored["groups"][n] if n < len(stored["groups"]) else None
+            if old is not None:
+                group.setdefault("notes_internal", old["notes_internal"])
+                events = []
+                for m, event in enumerate(group.get("events") or []):
+                    event = dict(event)
+                    if m < len(old["events"]):
+                        event.setdefault("notes_internal", old["events"][m]["notes_internal"])
+                    events.append(event)
+                group["events"] = events
+            groups.append(group)
+        record["groups"] = groups
+        citations = list(record.get("citations") or [])
+        if self.csv:
+            listed = {c["source"] for c in citations}
+            kept = [{**c, "_kept": True} for c in stored["citations"]
+                    if c["source"] in listed or self._hidden(c["source"])]  # fmt: skip
+            known = {c["source"] for c in kept}
+            citations = kept + [c for c in citations if c["source"] not in known]
+        elif not self.full:
+            citations += [{**c, "_kept": True} for c in stored["citations"]
+                          if self._hidden(c["source"])]  # fmt: skip
+        record["citations"] = citations
+        return record
+
+    def _well_formed(self, record: dict, where: Where) -> bool:
+        """Lists where lists belong, so a malformed file is reported, not a crash."""
+        ok = True
+        for key in ("groups", "citations"):
+            if not _is_list_of_objects(record.get(key)):
+                self.problem(where(key), "must be a list of objects")
+                ok = False
+        for n, group in enumerate(record.get("groups") or [], start=1):
+            if isinstance(group, dict) and not _is_list_of_objects(group.get("events")):
+                self.problem(where.child("group", n, group)("events"), "must be a list of objects")
+                ok = False
+        return ok
 
     def _apply_date(self, obj, value, where: Where) -> None:
         try:
@@ -362,9 +496,11 @@ class _Importer:
         except ValueError as exc:  # VagueDateError is a ValueError
             self.problem(where("date"), str(exc))
 
-    def _group(self, data: dict, where: Where) -> tuple[DetaineeGroup, list[CustodyEvent]]:
+    def _group(
+        self, data: dict, where: Where, position: int
+    ) -> tuple[DetaineeGroup, list[CustodyEvent]]:
         group = DetaineeGroup(
-            sequence=data.get("sequence", 0),
+            sequence=data.get("sequence", position),  # CSV: the group's number
             label=data.get("label", ""),
             outcome=data.get("outcome") or "unknown",
             notes_internal=data.get("notes_internal", ""),
@@ -385,16 +521,17 @@ class _Importer:
         except ValidationError as exc:
             self.problems_from(exc, where)
         events = [
-            self._event(edata, where.child("event", n, edata))
+            self._event(edata, where.child("event", n, edata), n)
             for n, edata in enumerate(data.get("events") or [], start=1)
         ]
         return group, events
 
-    def _event(self, data: dict, where: Where) -> CustodyEvent:
+    def _event(self, data: dict, where: Where, position: int) -> CustodyEvent:
         event = CustodyEvent(
             kind=data.get("kind", ""),
             description=data.get("description", ""),
-            sequence=data.get("sequence", 0),
+            # CSV lists events in time order; the position keeps ties in that order.
+            sequence=data.get("sequence", position),
             notes_internal=data.get("notes_internal", ""),
         )
         event.location = self._location(data.get("location"), where("location"))
@@ -436,13 +573,20 @@ class _Importer:
             group_pos, event_pos = data.get("group"), data.get("event")
             try:
                 if group_pos:
-                    group, events = groups[int(group_pos) - 1]
+                    group, events = groups[_position(group_pos)]
                     citation.group = group
                     if event_pos:
-                        citation.event = events[int(event_pos) - 1]
+                        citation.event = events[_position(event_pos)]
+                elif event_pos:
+                    raise IndexError
             except (IndexError, ValueError, TypeError):
-                self.problem(cwhere("group"), f"there is no group {group_pos}, event {event_pos}")
-                continue
+                if data.get("_kept"):  # a kept citation whose group is gone: keep it unpinned
+                    citation.group = citation.event = None
+                else:
+                    self.problem(
+                        cwhere("group"), f"there is no group {group_pos}, event {event_pos}"
+                    )
+                    continue
             try:
                 citation.full_clean()
             except ValidationError as exc:
@@ -452,6 +596,15 @@ class _Importer:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+# Plain incident fields taken from a record: everything exported except the vague date (the
+# "date" object), the timestamps (set after saving) and, of course, the id.
+INCIDENT_FIELDS = [
+    name for name in (*PUBLIC_FIELDS[Incident], *PRIVATE_FIELDS[Incident])
+    if name not in ("id", "date_earliest", "date_latest", "date_precision", "created_at",
+                    "updated_at")
+]  # fmt: skip
+
+
 def _list(doc: dict, key: str, importer: _Importer) -> list:
     value = doc.get(key) or []
     if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
@@ -461,8 +614,6 @@ def _list(doc: dict, key: str, importer: _Importer) -> list:
 
 
 def _importable_fields(model) -> set[str]:
-    from incidents.public import PRIVATE_FIELDS, PUBLIC_FIELDS
-
     return (set(PUBLIC_FIELDS[model]) | set(PRIVATE_FIELDS[model])) - {"id"}
 
 
@@ -496,13 +647,61 @@ def _parse_date(value) -> tuple[date | None, date | None, str]:
         vd = parse_vague_date(value)
         return vd.earliest, vd.latest, vd.precision
     if isinstance(value, dict):
-        if value.get("earliest"):
-            return (date.fromisoformat(value["earliest"]), date.fromisoformat(value["latest"]),
-                    value.get("precision", ""))  # fmt: skip
+        if value.get("earliest") or value.get("latest"):
+            bounds = []
+            for key in ("earliest", "latest"):
+                text = value.get(key)
+                try:
+                    bounds.append(date.fromisoformat(text))
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"'{key}' must be a date as YYYY-MM-DD, not {text!r}"
+                    ) from None
+            return bounds[0], bounds[1], str(value.get("precision") or "")
         if value.get("text"):
             return _parse_date(value["text"])
         return None, None, ""
     raise ValueError("a date must be text such as 'mid-March 2017' or an object")
+
+
+def _position(value) -> int:
+    """A 1-based position from the file as a list index; ValueError if not a whole number >= 1."""
+    if isinstance(value, bool) or int(value) != value or int(value) < 1:
+        raise ValueError(value)
+    return int(value) - 1
+
+
+def _is_list_of_objects(value) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(x, dict) for x in value))
+
+
+def _comparable(record: dict) -> dict:
+    """Written forms in a file ("at least 4", "mid-March 2017") as the export writes them."""
+
+    def date_(value):
+        try:
+            earliest, latest, precision = _parse_date(value)
+        except (ValueError, TypeError):
+            return value  # unreadable: differs, and the import reports it
+        if earliest is None:
+            return None
+        return {"earliest": earliest.isoformat(), "latest": latest.isoformat(),
+                "precision": precision}  # fmt: skip
+
+    if "date" in record:
+        record["date"] = date_(record["date"])
+    for group in record.get("groups") or []:
+        for part in COUNT_PARTS:
+            if part in group and not isinstance(group[part], dict):
+                try:
+                    value, qualifier = _parse_count_value(group[part])
+                except CountError:
+                    continue
+                group[part] = {"value": value, "qualifier": qualifier}
+        for event in group.get("events") or []:
+            if "date" in event:
+                event["date"] = date_(event["date"])
+    return record
 
 
 def _parse_count_value(value) -> tuple[int | None, str]:
@@ -515,9 +714,13 @@ def _parse_count_value(value) -> tuple[int | None, str]:
     return count.value, count.qualifier
 
 
-def _normalise(record: dict) -> Any:
-    return json.loads(json.dumps({k: v for k, v in record.items() if not k.startswith("_")},
-                                 default=str))  # fmt: skip
+def _normalise(record: Any) -> Any:
+    """JSON values only, without the importer's own keys ("_row", "_kept") at any depth."""
+    if isinstance(record, dict):
+        return {k: _normalise(v) for k, v in record.items() if not str(k).startswith("_")}
+    if isinstance(record, list):
+        return [_normalise(v) for v in record]
+    return json.loads(json.dumps(record, default=str))
 
 
 def _subset_equal(incoming: Any, current: Any) -> bool:

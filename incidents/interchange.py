@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 
 from incidents.models import (
     Citation,
@@ -153,9 +154,9 @@ def export_queryset(incidents, scope: str):
 
 
 def full_export_incidents():
-    return Incident.objects.order_by(
-        F("date_latest").desc(nulls_last=True), "-date_earliest", "slug"
-    )
+    """Every incident, in the public order (newest first; ties: newest record first), so that
+    a restored backup lists ties as the original did (see importer: created last-to-first)."""
+    return Incident.objects.newest_first()
 
 
 def _iter_incidents(incidents, scope: str) -> Iterator[Incident]:
@@ -163,8 +164,19 @@ def _iter_incidents(incidents, scope: str) -> Iterator[Incident]:
 
 
 # -- JSON ---------------------------------------------------------------------------------------
+class _Encoder(DjangoJSONEncoder):
+    """Django's encoder cuts datetimes to milliseconds; keep every digit, so that a full export
+    loses nothing and re-importing it over the same database finds every record unchanged."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def _dump(obj) -> str:
-    return json.dumps(obj, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True, indent=None)
+    return json.dumps(obj, cls=_Encoder, ensure_ascii=False, sort_keys=True, indent=None)
 
 
 def iter_json(incidents, *, scope: str = PUBLIC) -> Iterator[str]:
@@ -231,14 +243,18 @@ def _count_text(count: dict) -> str:
 
 
 def _events_text(events: list[dict]) -> str:
-    """One event per line: 'kind | date as written | location slug | description'."""
-    return "\n".join(
-        " | ".join(
-            [e["kind"], e["date"]["text"] if e["date"] else "", e["location"] or "",
-             e["description"]]
-        ).rstrip(" |")
-        for e in events
-    )  # fmt: skip
+    """One event per line: 'kind | date as written | location slug | description'.
+
+    Empty trailing cells are left out; a line break inside a description becomes a space.
+    """
+    lines = []
+    for e in events:
+        cells = [e["kind"], e["date"]["text"] if e["date"] else "", e["location"] or "",
+                 " ".join(e["description"].splitlines())]  # fmt: skip
+        while cells and not cells[-1]:
+            cells.pop()
+        lines.append(" | ".join(cells))
+    return "\n".join(lines)
 
 
 def csv_rows(record: dict, scope: str, places: dict[str, Location]) -> Iterator[list]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from incidents.models import (
     Citation,
@@ -86,13 +86,24 @@ def pick(obj, model: type) -> dict[str, Any]:
     return data
 
 
+def korean() -> bool:
+    """Is the page being rendered for a Korean reader?"""
+    return (get_language() or "").startswith("ko")
+
+
 def public_location(location: Location | None) -> dict[str, Any] | None:
     if location is None:
         return None
     data = pick(location, Location)
     data["kind_label"] = location.get_kind_display()
     data["country_name"] = str(location.country.name)
-    data["label"] = f"{location.place_label()}, {location.country.name}"
+    # Korean readers see the Korean name where an editor gave one: "중국 선양".
+    local_name = korean() and location.name_ko
+    data["display_name"] = local_name or location.name
+    data["label"] = pgettext("place, country", "%(place)s, %(country)s") % {
+        "place": local_name or location.place_label(),
+        "country": location.country.name,
+    }
     if location.coordinates_public and location.latitude is not None:
         data["latitude"] = float(location.latitude)
         data["longitude"] = float(location.longitude)
@@ -122,7 +133,7 @@ def public_event(event: CustodyEvent) -> dict[str, Any]:
 def public_group(group: DetaineeGroup) -> dict[str, Any]:
     data = pick(group, DetaineeGroup)
     data["outcome_label"] = Outcome(group.outcome).label
-    data["size_display"] = group.size.render()
+    data["size_display"] = group.size.localized()
     data["composition"] = group.composition
     data["arrest_location"] = public_location(group.arrest_location)
     data["events"] = [public_event(e) for e in group.events.all()]
@@ -137,9 +148,9 @@ def public_incident(incident: Incident, *, with_citations: bool = True) -> dict[
     data = pick(incident, Incident)
     data["url"] = incident.get_absolute_url()
     # Korean readers see the Korean title/summary where an editor wrote one.
-    korean = (get_language() or "").startswith("ko")
-    data["display_title"] = (korean and incident.title_ko) or incident.title
-    data["display_summary"] = (korean and incident.summary_ko) or incident.summary
+    ko = korean()
+    data["display_title"] = (ko and incident.title_ko) or incident.title
+    data["display_summary"] = (ko and incident.summary_ko) or incident.summary
     data["date_display"] = incident.date_display
     data["date_iso"] = incident.vague_date.iso() if incident.vague_date else None
     groups = [public_group(g) for g in incident.groups.all()]
@@ -173,7 +184,7 @@ def _by_source(citations: list[dict]) -> list[dict]:
 
 def public_estimate(estimate: Estimate) -> dict[str, Any]:
     data = pick(estimate, Estimate)
-    data["figure"] = estimate.figure
+    data["figure"] = estimate.figure_display
     data["subject_label"] = estimate.get_subject_display()
     data["source"] = public_source(estimate.source)
     return data
@@ -182,7 +193,7 @@ def public_estimate(estimate: Estimate) -> dict[str, Any]:
 def _people_total(incident: Incident) -> str:
     from incidents.vague import total
 
-    return total(g.size for g in incident.groups.all()).render()
+    return total(g.size for g in incident.groups.all()).localized()
 
 
 def _group_position(incident: Incident, group_id: int | None) -> int | None:

@@ -6,6 +6,7 @@ querysets; nothing public should call `.objects.all()`.
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 # Events in time order. Sorting by the *latest* possible date first keeps a vague later event
 # ("July 2017") after a precise earlier one ("15–17 July 2017"); undated events go last on
@@ -19,10 +20,10 @@ CHRONOLOGICAL = (
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    PUBLISHED = "published", "Published"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
 
 
 class IncidentQuerySet(models.QuerySet):

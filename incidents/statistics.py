@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from incidents.models import DetaineeGroup, Estimate, Outcome
 from incidents.public import public_estimate
-from incidents.vague import EstimatedCount, total
+from incidents.vague import EstimatedCount, local_year, total
 
 RELEASED = {Outcome.RELEASED_TO_SOUTH_KOREA, Outcome.RELEASED_TO_THIRD_COUNTRY}
 COLUMNS = ("arrested", "repatriated", "released", "detained")
@@ -30,6 +32,11 @@ class Row:
     @property
     def figures(self) -> dict[str, EstimatedCount]:
         return {column: self.figure(column) for column in COLUMNS}
+
+    @property
+    def display(self) -> dict[str, str]:
+        """The figures as the page shows them, in the active language."""
+        return {column: self.figure(column).localized() for column in COLUMNS}
 
     def figure(self, column: str) -> EstimatedCount:
         """No group in this column means none recorded: 0, not "unknown"."""
@@ -64,17 +71,20 @@ def compute(incidents=None) -> dict:
     for group in published_groups(incidents):
         incident = group.incident
         if incident.date_earliest is None:
-            year = "date unknown"
+            year, year_label = "date unknown", gettext("date unknown")
         else:
             year = str(incident.date_earliest.year)
+            year_label = local_year(incident.date_earliest.year)
             if incident.date_latest.year != incident.date_earliest.year:
                 spanning.add(incident.pk)
         place = group.arrest_location
         place_key = (
-            (str(place.country.name), place.province or "—") if place else ("place unknown", "—")
+            (str(place.country.name), place.province or "—")
+            if place
+            else (gettext("place unknown"), "—")
         )
         for row_map, key, label in (
-            (by_year, year, year),
+            (by_year, year, year_label),
             (by_place, place_key, " / ".join(place_key)),
             (by_outcome, group.outcome, str(Outcome(group.outcome).label)),
         ):
@@ -86,6 +96,7 @@ def compute(incidents=None) -> dict:
     everyone = total(r.figure("arrested") for r in by_outcome.values())
     return {
         "years": years,
+        "total_display": everyone.localized(),
         "places": sorted(by_place.values(), key=lambda r: (-r.figure("arrested").low, r.label)),
         "outcomes": sorted(by_outcome.values(), key=lambda r: -r.figure("arrested").low),
         "total": everyone,

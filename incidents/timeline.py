@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from incidents.vague import MONTHS
+from incidents.vague import local_month, local_year
 
 
 @dataclass
@@ -27,7 +27,7 @@ class YearBucket:
 
     @property
     def label(self) -> str:
-        return str(self.year) if self.year else ""
+        return local_year(self.year) if self.year else ""
 
     @property
     def month_list(self) -> list[MonthBucket]:
@@ -51,9 +51,8 @@ def build(incidents: list[dict]) -> tuple[list[YearBucket], list[dict]]:
         if (earliest.year, earliest.month) == (latest.year, latest.month):
             month = bucket.months.setdefault(
                 earliest.month,
-                MonthBucket(earliest.month, f"{MONTHS[earliest.month - 1].capitalize()} "
-                                            f"{earliest.year}"),
-            )  # fmt: skip
+                MonthBucket(earliest.month, local_month(earliest.year, earliest.month)),
+            )
             month.incidents.append(incident)
         else:
             bucket.vague.append(incident)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from incidents.models import Citation, CustodyEvent, DetaineeGroup, EventKind, Outcome, Status
-from incidents.public import public_event, public_group, public_location, public_source
+from incidents.public import korean, public_event, public_group, public_location, public_source
 from incidents.querysets import CHRONOLOGICAL
 
 STILL_AT_RISK = (Outcome.DETAINED, Outcome.UNKNOWN)
@@ -25,6 +26,7 @@ class UrgentCase:
     group: DetaineeGroup
     arrest_event: CustodyEvent | None
     last_event: CustodyEvent | None
+    place_event: CustodyEvent | None  # the latest event with a place: where they were last known
     days_min: int | None
     days_max: int | None
     last_citation: Citation | None
@@ -32,15 +34,18 @@ class UrgentCase:
     @property
     def days_display(self) -> str:
         if self.days_min is None:
-            return "unknown"
+            return gettext("unknown")
         if self.days_min == self.days_max:
             return f"{self.days_min:,}"
         return f"{self.days_min:,}–{self.days_max:,}"
 
     @property
     def last_place(self):
-        if self.last_event and self.last_event.location_id:
-            return self.last_event.location
+        """Where the group was last known to be: the place of the latest event that names one
+        (a later event without a place, e.g. "reported", does not move them back to the place
+        of arrest), else the place of arrest."""
+        if self.place_event:
+            return self.place_event.location
         return self.group.arrest_location
 
 
@@ -50,6 +55,7 @@ def public_row(case: UrgentCase) -> dict:
     return {
         "incident": {
             "title": group.incident.title,
+            "display_title": (korean() and group.incident.title_ko) or group.incident.title,
             "url": group.incident.get_absolute_url(),
             "date_display": group.incident.date_display,
         },
@@ -57,6 +63,7 @@ def public_row(case: UrgentCase) -> dict:
         "days_display": case.days_display,
         "arrest": public_event(case.arrest_event) if case.arrest_event else None,
         "last_event": public_event(case.last_event) if case.last_event else None,
+        "place_event": public_event(case.place_event) if case.place_event else None,
         "last_place": public_location(case.last_place),
         "last_source": public_source(case.last_citation.source) if case.last_citation else None,
     }
@@ -67,7 +74,8 @@ def at_risk_groups():
     citations = (
         Citation.objects.filter(source__confidential=False)
         .select_related("source")
-        .order_by("source__published_on", "pk")
+        # Undated sources count as the oldest, on every database (NULLs sort differently).
+        .order_by(F("source__published_on").asc(nulls_first=True), "pk")
     )
     return (
         DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED, outcome__in=STILL_AT_RISK)
@@ -96,6 +104,7 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
                 group=group,
                 arrest_event=arrest,
                 last_event=events[-1] if events else None,
+                place_event=next((e for e in reversed(events) if e.location_id), None),
                 days_min=days_min,
                 days_max=days_max,
                 last_citation=mine[-1] if mine else None,

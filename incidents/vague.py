@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +83,43 @@ def _month_name(month: int) -> str:
     return MONTHS[month - 1].capitalize()
 
 
+# -- localized rendering, for pages only ----------------------------------------------------------
+# render() below is the English wording that exports carry and the importer parses back, so
+# it never goes through gettext. Pages use localized(), which says the same thing in the active
+# language ("mid-March 2017" / "2017년 3월 중순") and is identical to render() in English.
+MONTH_NAMES = (
+    pgettext_lazy("month name", "January"),
+    pgettext_lazy("month name", "February"),
+    pgettext_lazy("month name", "March"),
+    pgettext_lazy("month name", "April"),
+    pgettext_lazy("month name", "May"),
+    pgettext_lazy("month name", "June"),
+    pgettext_lazy("month name", "July"),
+    pgettext_lazy("month name", "August"),
+    pgettext_lazy("month name", "September"),
+    pgettext_lazy("month name", "October"),
+    pgettext_lazy("month name", "November"),
+    pgettext_lazy("month name", "December"),
+)
+
+
+def local_month_name(month: int) -> str:
+    return str(MONTH_NAMES[month - 1])
+
+
+def local_year(year: int) -> str:
+    """'2017' ('2017년' in Korean)."""
+    return pgettext("vague date", "%(year)s") % {"year": year}
+
+
+def local_month(year: int, month: int) -> str:
+    """'March 2017' ('2017년 3월' in Korean)."""
+    return pgettext("vague date", "%(month)s %(year)s") % {
+        "month": local_month_name(month),
+        "year": year,
+    }
+
+
 @dataclass(frozen=True)
 class VagueDate:
     earliest: date
@@ -90,7 +128,7 @@ class VagueDate:
 
     def __post_init__(self):
         if self.latest < self.earliest:
-            raise VagueDateError("The latest possible date is before the earliest.")
+            raise VagueDateError(gettext("The latest possible date is before the earliest."))
 
     # -- rendering -------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -123,6 +161,64 @@ class VagueDate:
             f"{e.day} {_month_name(e.month)} {e.year} – {la.day} {_month_name(la.month)} {la.year}"
         )
 
+    def localized(self) -> str:
+        """The date as render() words it, in the active language: for pages, never exports."""
+        e, la, p = self.earliest, self.latest, self.precision
+        m = local_month_name
+        if p == DatePrecision.DAY:
+            return pgettext("vague date", "%(day)s %(month)s %(year)s") % {
+                "day": e.day, "month": m(e.month), "year": e.year,
+            }  # fmt: skip
+        if p == DatePrecision.EARLY_MONTH:
+            text = pgettext("vague date", "early %(month)s %(year)s")
+            return text % {"month": m(e.month), "year": e.year}
+        if p == DatePrecision.MID_MONTH:
+            text = pgettext("vague date", "mid-%(month)s %(year)s")
+            return text % {"month": m(e.month), "year": e.year}
+        if p == DatePrecision.LATE_MONTH:
+            text = pgettext("vague date", "late %(month)s %(year)s")
+            return text % {"month": m(e.month), "year": e.year}
+        if p == DatePrecision.MONTH:
+            return local_month(e.year, e.month)
+        if p == DatePrecision.YEAR:
+            return local_year(e.year)
+        if p == DatePrecision.YEARS:
+            return pgettext("vague date", "%(start)s–%(end)s") % {"start": e.year, "end": la.year}
+        if p == DatePrecision.MONTHS:
+            if e.year == la.year:
+                text = pgettext("vague date", "%(start_month)s–%(end_month)s %(year)s")
+                return text % {"start_month": m(e.month), "end_month": m(la.month), "year": e.year}
+            text = pgettext(
+                "vague date", "%(start_month)s %(start_year)s – %(end_month)s %(end_year)s"
+            )
+            return text % {
+                "start_month": m(e.month), "start_year": e.year,
+                "end_month": m(la.month), "end_year": la.year,
+            }  # fmt: skip
+        # DAYS
+        if (e.year, e.month) == (la.year, la.month):
+            text = pgettext("vague date", "%(start_day)s–%(end_day)s %(month)s %(year)s")
+            return text % {
+                "start_day": e.day, "end_day": la.day, "month": m(e.month), "year": e.year,
+            }  # fmt: skip
+        if e.year == la.year:
+            text = pgettext(
+                "vague date",
+                "%(start_day)s %(start_month)s – %(end_day)s %(end_month)s %(year)s",
+            )
+            return text % {
+                "start_day": e.day, "start_month": m(e.month),
+                "end_day": la.day, "end_month": m(la.month), "year": e.year,
+            }  # fmt: skip
+        text = pgettext(
+            "vague date",
+            "%(start_day)s %(start_month)s %(start_year)s – %(end_day)s %(end_month)s %(end_year)s",
+        )
+        return text % {
+            "start_day": e.day, "start_month": m(e.month), "start_year": e.year,
+            "end_day": la.day, "end_month": m(la.month), "end_year": la.year,
+        }  # fmt: skip
+
     def iso(self) -> str:
         """Compact machine form used in exports: '2017-03-11/2017-03-20'."""
         if self.earliest == self.latest:
@@ -134,15 +230,19 @@ class VagueDate:
         """Ways in which the range does not fit the precision, for clean()."""
         e, la, p = self.earliest, self.latest, self.precision
         if p not in DatePrecision.values:
-            return [f"Unknown date precision {p!r}."]
+            return [gettext("Unknown date precision '%(precision)s'.") % {"precision": p}]
         try:
             expected = _expected_range(p, e, la)
         except ValueError as exc:
             return [str(exc)]
         if expected and expected != (e, la):
             return [
-                f"For precision '{DatePrecision(p).label}' the range should be "
-                f"{expected[0].isoformat()} to {expected[1].isoformat()}."
+                gettext("For precision '%(precision)s' the range should be %(start)s to %(end)s.")
+                % {
+                    "precision": DatePrecision(p).label,
+                    "start": expected[0].isoformat(),
+                    "end": expected[1].isoformat(),
+                }
             ]
         return []
 
@@ -214,14 +314,16 @@ def _month(word: str) -> int:
     try:
         return _MONTH_ALIASES[word.lower()]
     except KeyError:
-        raise VagueDateError(f"'{word}' is not a month name.") from None
+        raise VagueDateError(gettext("'%(word)s' is not a month name.") % {"word": word}) from None
 
 
 def _mk(y: int, m: int, d: int) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        raise VagueDateError(f"{y:04d}-{m:02d}-{d:02d} is not a real date.") from None
+        raise VagueDateError(
+            gettext("%(date)s is not a real date.") % {"date": f"{y:04d}-{m:02d}-{d:02d}"}
+        ) from None
 
 
 def parse_vague_date(text: str) -> VagueDate:
@@ -231,7 +333,9 @@ def parse_vague_date(text: str) -> VagueDate:
     """
     s = " ".join((text or "").strip().split())
     if not s:
-        raise VagueDateError("Enter a date, e.g. '15 July 2017', 'mid-March 2017' or '2003'.")
+        raise VagueDateError(
+            gettext("Enter a date, e.g. '15 July 2017', 'mid-March 2017' or '2003'.")
+        )
     for kind, pattern in _PATTERNS:
         m = pattern.match(s)
         if not m:
@@ -294,8 +398,11 @@ def parse_vague_date(text: str) -> VagueDate:
             e, la = _mk(n[0], n[1], n[2]), _mk(n[3], n[4], n[5])
             return VagueDate(e, la, DatePrecision.DAY if e == la else DatePrecision.DAYS)
     raise VagueDateError(
-        f"Could not read the date '{text}'. Write it as reported, e.g. '15 July 2017', "
-        "'15–17 July 2017', 'mid-March 2017', 'February 2012', '2003' or '2017-03-15'."
+        gettext(
+            "Could not read the date '%(text)s'. Write it as reported, e.g. '15 July 2017', "
+            "'15–17 July 2017', 'mid-March 2017', 'February 2012', '2003' or '2017-03-15'."
+        )
+        % {"text": text}
     )
 
 
@@ -304,10 +411,12 @@ def parse_partial_date(text: str, *, end: bool) -> date:
     s = (text or "").strip()
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
     if not m:
-        raise VagueDateError(f"'{text}' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")
+        raise VagueDateError(
+            gettext("'%(text)s' is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.") % {"text": text}
+        )
     y, mo, d = int(m[1]), m[2], m[3]
     if y < 1 or (mo is not None and not 1 <= int(mo) <= 12):
-        raise VagueDateError(f"'{text}' is not a real date.")
+        raise VagueDateError(gettext("'%(text)s' is not a real date.") % {"text": text})
     if mo is None:
         return date(y, 12, 31) if end else date(y, 1, 1)
     mo = int(mo)
@@ -351,15 +460,52 @@ class EstimatedCount:
         tail = f" {noun}" if noun else ""
         if not self.known:
             return f"unknown number of {noun}" if noun else "unknown"
+        # Plain English, never the (translatable) choice label: exports carry this text and
+        # the importer reads it back with parse_count().
         q = self.qualifier
-        prefix = "" if q == CountQualifier.EXACT else f"{CountQualifier(q).label} "
+        prefix = "" if q == CountQualifier.EXACT else f"{_QUALIFIER_WORDS[q]} "
         return f"{prefix}{self.value:,}{tail}"
+
+    def localized(self) -> str:
+        """A count of people for pages, in the active language.
+
+        Identical to render() in English ("at least 4"); Korean adds the counter: "최소 4명",
+        "약 300명", "20명 이상", "인원 미상".
+        """
+        if not self.known:
+            return str(_LOCAL_COUNTS[CountQualifier.UNKNOWN])
+        return str(_LOCAL_COUNTS[self.qualifier]) % {"n": f"{self.value:,}"}
 
     def __str__(self) -> str:
         return self.render()
 
     def __add__(self, other: EstimatedCount) -> EstimatedCount:
         return total([self, other])
+
+
+_QUALIFIER_WORDS = {
+    CountQualifier.AT_LEAST: "at least",
+    CountQualifier.MORE_THAN: "more than",
+    CountQualifier.ABOUT: "about",
+    CountQualifier.AT_MOST: "at most",
+}
+
+_LOCAL_COUNTS = {
+    CountQualifier.EXACT: pgettext_lazy("count of people", "%(n)s"),
+    CountQualifier.AT_LEAST: pgettext_lazy("count of people", "at least %(n)s"),
+    CountQualifier.MORE_THAN: pgettext_lazy("count of people", "more than %(n)s"),
+    CountQualifier.ABOUT: pgettext_lazy("count of people", "about %(n)s"),
+    CountQualifier.AT_MOST: pgettext_lazy("count of people", "at most %(n)s"),
+    CountQualifier.UNKNOWN: pgettext_lazy("count of people", "unknown"),
+}
+
+
+def local_range(low: int, high: int) -> str:
+    """'50,000–300,000' people ('50,000–300,000명' in Korean)."""
+    return pgettext("count of people", "%(low)s–%(high)s") % {
+        "low": f"{low:,}",
+        "high": f"{high:,}",
+    }
 
 
 def total(counts) -> EstimatedCount:
@@ -412,8 +558,11 @@ def parse_count(text: str) -> EstimatedCount:
     m = _COUNT_PATTERN.match(s)
     if not m:
         raise CountError(
-            f"Could not read the number '{text}'. Write e.g. '31', 'at least 4', 'about 300', "
-            "'more than 20', 'at most 5' or 'unknown'."
+            gettext(
+                "Could not read the number '%(text)s'. Write e.g. '31', 'at least 4', "
+                "'about 300', 'more than 20', 'at most 5' or 'unknown'."
+            )
+            % {"text": text}
         )
     value = int(m["n"].replace(",", ""))
     qualifier = _COUNT_WORDS[m["q"].lower()] if m["q"] else CountQualifier.EXACT

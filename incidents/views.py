@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
@@ -56,9 +58,16 @@ def incident_list(request):
 def incident_detail(request, slug):
     incident = Incident.objects.published().with_public_relations().filter(slug=slug).first()
     if incident is None:
-        raise Http404("No published incident at this address.")
+        raise Http404(gettext("No published incident at this address."))
+    data = public_incident(incident)
     return render(
-        request, "incidents/incident_detail.html", {"incident": public_incident(incident)}
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": data,
+            "permalink": request.build_absolute_uri(data["url"]),
+            "accessed_on": timezone.localdate(),
+        },
     )
 
 

@@ -44,8 +44,9 @@ class VagueDateFields(models.Model):
 
     @property
     def date_display(self) -> str:
+        """The date for people to read, in the active language (exports use render())."""
         vd = self.vague_date
-        return vd.render() if vd else str(_("date unknown"))
+        return vd.localized() if vd else str(_("date unknown"))
 
     def clean_vague_date(self) -> dict[str, str]:
         filled = [

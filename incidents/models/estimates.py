@@ -14,7 +14,7 @@ from incidents.querysets import (
     EstimateQuerySet,
     Status,
 )
-from incidents.vague import CountQualifier, EstimatedCount
+from incidents.vague import CountQualifier, EstimatedCount, local_range
 
 
 class Estimate(models.Model):
@@ -104,3 +104,10 @@ class Estimate(models.Model):
         if self.value_high is not None and self.value_high != self.value_low:
             return f"{self.value_low:,}–{self.value_high:,}"
         return EstimatedCount(self.value_low, self.qualifier).render()
+
+    @property
+    def figure_display(self) -> str:
+        """`figure` for pages, in the active language ("약 7,800명" in Korean)."""
+        if self.value_high is not None and self.value_high != self.value_low:
+            return local_range(self.value_low, self.value_high)
+        return EstimatedCount(self.value_low, self.qualifier).localized()

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from incidents.models.common import VagueDateFields, unique_slug
@@ -23,7 +24,7 @@ from incidents.vague import CountQualifier, EstimatedCount
 class Outcome(models.TextChoices):
     """Public codes: they appear in URLs (?outcome=repatriated), so never rename them."""
 
-    DETAINED = "detained", _("Detained")
+    DETAINED = "detained", pgettext_lazy("outcome", "Detained")
     REPATRIATED = "repatriated", _("Repatriated to North Korea")
     RELEASED_TO_SOUTH_KOREA = "released_to_south_korea", _("Released to South Korea")
     RELEASED_TO_THIRD_COUNTRY = "released_to_third_country", _("Released to a third country")
@@ -146,6 +147,25 @@ class CountFields:
         "men": (_("men"), _("man")),
         "minors": (_("minors"), _("minor")),
         "helpers": (_("helpers or brokers"), _("helper or broker")),
+    }
+    # The same parts as phrases around a count, for pages ("at least 4 women", "여성 최소 4명").
+    COMPOSITION = {
+        "women": (
+            pgettext_lazy("group composition", "%(count)s women"),
+            pgettext_lazy("group composition", "%(count)s woman"),
+        ),
+        "men": (
+            pgettext_lazy("group composition", "%(count)s men"),
+            pgettext_lazy("group composition", "%(count)s man"),
+        ),
+        "minors": (
+            pgettext_lazy("group composition", "%(count)s minors"),
+            pgettext_lazy("group composition", "%(count)s minor"),
+        ),
+        "helpers": (
+            pgettext_lazy("group composition", "%(count)s helpers or brokers"),
+            pgettext_lazy("group composition", "%(count)s helper or broker"),
+        ),
     }
 
 
@@ -281,12 +301,14 @@ class DetaineeGroup(models.Model):
 
     @property
     def composition(self) -> list[str]:
-        """Rendered known parts, e.g. ['at least 4 women', '2 minors']."""
-        return [
-            self.count(part).render(str(plural), singular=str(singular))
-            for part, (plural, singular) in CountFields.PARTS.items()
-            if part != "size" and self.count(part).known
-        ]
+        """Known parts for pages, e.g. ['at least 4 women', '2 minors'] ('여성 최소 4명')."""
+        parts = []
+        for part, (plural, singular) in CountFields.COMPOSITION.items():
+            count = self.count(part)
+            if count.known:
+                one = count.value == 1 and count.qualifier != CountQualifier.MORE_THAN
+                parts.append(str(singular if one else plural) % {"count": count.localized()})
+        return parts
 
     def clean(self):
         errors = {}

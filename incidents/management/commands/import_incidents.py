@@ -19,9 +19,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and report; write nothing."
         )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish records that are new here and whose status the file does not give "
+            "(a public export). Without it they arrive as drafts for review.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, file: Path, dry_run=False, no_progress=False, **options):
+    def handle(self, *args, file: Path, dry_run=False, publish=False, no_progress=False, **options):
         try:
             doc = read_document(file.read_bytes(), filename=file.name)
         except OSError as exc:
@@ -33,7 +39,10 @@ class Command(BaseCommand):
             total=total, unit="incident", disable=no_progress or total < 200, file=sys.stderr
         ) as bar:
             report = import_document(
-                doc, dry_run=dry_run, progress=lambda n, _total: bar.update(n - bar.n)
+                doc,
+                dry_run=dry_run,
+                publish=publish,
+                progress=lambda n, _total: bar.update(n - bar.n),
             )
         for problem in report.problems:
             self.stderr.write(f"  {problem}")

@@ -1,0 +1,263 @@
+"""Read-only API views: published() querysets + IncidentFilterSet + interchange records.
+
+Nothing here names a model field: items are `interchange.*_record(..., PUBLIC)` dicts, built
+from the public allow-list, with a few links added. Only GET, HEAD and OPTIONS are routed
+(other methods get 405), and anonymous clients are throttled (REST_FRAMEWORK in settings).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from incidents.api import serializers as docs
+from incidents.filters import IncidentFilterForm, IncidentFilterSet, PartialDateFilter
+from incidents.interchange import (
+    PUBLIC,
+    export_queryset,
+    incident_record,
+    location_record,
+    source_record,
+)
+from incidents.interchange import _Encoder as InterchangeEncoder  # the export's datetimes
+from incidents.models import Citation, DetaineeGroup, Estimate, Incident, Location, Source
+
+
+class PublicPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_paginated_response_schema(self, schema):
+        """DRF's schema, with example links that look like ours rather than '/accounts/'."""
+        response = super().get_paginated_response_schema(schema)
+        for name, page in (("next", 3), ("previous", 1)):
+            response["properties"][name]["example"] = f"https://example.org/api/…/?page={page}"
+        return response
+
+
+class LocationFilterSet(django_filters.FilterSet):
+    """?country= for places, validated as on the incident list (IncidentFilterForm)."""
+
+    country = django_filters.CharFilter(
+        method="filter_country", max_length=2, label=_("Country"), help_text=_("ISO code, e.g. CN")
+    )
+
+    class Meta:
+        model = Location
+        fields = ["country"]
+        form = IncidentFilterForm
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value) if value else queryset
+
+
+# -- querysets ------------------------------------------------------------------------------------
+def public_locations():
+    """Places with an arrest or custody event of a published incident, with that count."""
+    groups_here = DetaineeGroup.objects.filter(incident=OuterRef("pk")).filter(
+        Q(arrest_location=OuterRef(OuterRef("pk"))) | Q(events__location=OuterRef(OuterRef("pk")))
+    )
+    count = (
+        Incident.objects.published()
+        .filter(Exists(groups_here))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return (
+        Location.objects.annotate(published_incidents=Subquery(count))
+        .filter(published_incidents__gt=0)
+        .order_by("slug")
+    )
+
+
+def public_sources():
+    """Non-confidential sources cited by a published incident or a published estimate."""
+    cited = Citation.objects.filter(
+        source=OuterRef("pk"), incident__in=Incident.objects.published()
+    )
+    estimated = Estimate.objects.published().filter(source=OuterRef("pk"))
+    return Source.objects.public().filter(Exists(cited) | Exists(estimated)).order_by("slug")
+
+
+# -- schema helpers -------------------------------------------------------------------------------
+def filter_parameters(filterset_class) -> list[OpenApiParameter]:
+    """Query parameters documented from a FilterSet's declared filters."""
+    parameters = []
+    for name, spec in filterset_class.base_filters.items():
+        help_text = spec.extra.get("help_text")
+        # Lazy, so that the schema is in the language of each request.
+        description = (
+            format_lazy("{}. {}", spec.label, help_text)
+            if help_text
+            else format_lazy("{}.", spec.label)
+        )
+        if isinstance(spec, django_filters.MultipleChoiceFilter):
+            parameters.append(
+                OpenApiParameter(
+                    name,
+                    OpenApiTypes.STR,
+                    description=format_lazy("{} {}", description, _("Repeat for any of several.")),
+                    enum=[code for code, _label in spec.extra["choices"]],
+                    many=True,
+                    explode=True,
+                    style="form",
+                )
+            )
+        elif isinstance(spec, PartialDateFilter):
+            parameters.append(
+                OpenApiParameter(
+                    name,
+                    OpenApiTypes.STR,
+                    description=description,
+                    pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                )
+            )
+        else:
+            parameters.append(OpenApiParameter(name, OpenApiTypes.STR, description=description))
+    return parameters
+
+
+ERRORS = {
+    400: docs.ErrorSerializer,
+    404: docs.DetailSerializer,
+    429: docs.DetailSerializer,
+}
+
+
+def invalid(filterset) -> Response:
+    """400 with {"errors": {parameter: [messages]}}, the shape of the JSON export's errors;
+    a problem with a combination of parameters is under "__all__"."""
+    errors = {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+    return Response({"errors": errors}, status=400)
+
+
+# -- views ----------------------------------------------------------------------------------------
+class RecordJSONRenderer(JSONRenderer):
+    """Encodes dates and times exactly as the JSON export does (interchange._dump)."""
+
+    encoder_class = InterchangeEncoder
+
+
+class PublicAPIView(GenericAPIView):
+    pagination_class = PublicPagination
+    renderer_classes = [RecordJSONRenderer]
+
+    def absolute(self, url: str) -> str:
+        return self.request.build_absolute_uri(url)
+
+
+class IncidentRecordMixin:
+    def record(self, incident: Incident) -> dict:
+        data = incident_record(incident, PUBLIC)
+        data["url"] = self.absolute(reverse("api:incident-detail", kwargs={"slug": incident.slug}))
+        data["html_url"] = self.absolute(incident.get_absolute_url())
+        return data
+
+
+class IncidentList(IncidentRecordMixin, PublicAPIView):
+    @extend_schema(
+        operation_id="incidents_list",
+        summary=_("Published incidents"),
+        description=_(
+            "Published incidents, newest first, with the filters of the public list page. "
+            "Places and sources are referenced by slug: see /api/locations/ and /api/sources/."
+        ),
+        parameters=filter_parameters(IncidentFilterSet),
+        responses={200: docs.IncidentRecordSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        filterset = IncidentFilterSet(request.query_params, queryset=Incident.objects.published())
+        if not filterset.is_valid():
+            return invalid(filterset)
+        incidents = export_queryset(filterset.qs.newest_first(), PUBLIC)
+        page = self.paginate_queryset(incidents)
+        return self.get_paginated_response([self.record(i) for i in page])
+
+
+class IncidentDetail(IncidentRecordMixin, PublicAPIView):
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="incidents_retrieve",
+        summary=_("One published incident"),
+        responses={
+            200: docs.IncidentRecordSerializer,
+            404: docs.DetailSerializer,
+            429: ERRORS[429],
+        },
+    )
+    def get(self, request, slug):
+        queryset = Incident.objects.published().filter(slug=slug)
+        incident = export_queryset(queryset, PUBLIC).first()
+        if incident is None:
+            raise NotFound(_("No published incident at this address."))
+        return Response(self.record(incident))
+
+
+class LocationList(PublicAPIView):
+    @extend_schema(
+        operation_id="locations_list",
+        summary=_("Places in published incidents"),
+        description=_(
+            "Every place where a published incident has an arrest or custody event, by slug. "
+            "Coordinates are given only where they are safe to publish."
+        ),
+        parameters=filter_parameters(LocationFilterSet),
+        responses={200: docs.LocationListItemSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        filterset = LocationFilterSet(request.query_params, queryset=public_locations())
+        if not filterset.is_valid():
+            return invalid(filterset)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response([self.item(place) for place in page])
+
+    def item(self, place: Location) -> dict:
+        data = location_record(place, PUBLIC)
+        data["published_incidents"] = place.published_incidents
+        return data
+
+
+class SourceList(PublicAPIView):
+    @extend_schema(
+        operation_id="sources_list",
+        summary=_("Public sources"),
+        description=_(
+            "Sources cited by published incidents or published estimates, by slug. "
+            "Confidential sources are never listed."
+        ),
+        responses={200: docs.SourceRecordSerializer(many=True), 404: ERRORS[404], 429: ERRORS[429]},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(public_sources())
+        return self.get_paginated_response([source_record(s, PUBLIC) for s in page])
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema; JSON unless YAML is asked for (?format=yaml or Accept)."""
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]

@@ -1,0 +1,72 @@
+"""Public downloads of exactly what the list page shows: the same filters, every page.
+
+The rows come from interchange.iter_csv / iter_json in PUBLIC scope and are streamed, so an
+export of every record never holds the whole file in memory.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from incidents.filters import IncidentFilterSet
+from incidents.interchange import PUBLIC, iter_csv, iter_json
+from incidents.models import Incident
+
+
+def filtered_incidents(request):
+    """(published incidents matching the list page's filters, None) or (None, field errors)."""
+    filterset = IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    if not filterset.is_valid():
+        return None, filter_errors(filterset)
+    return filterset.qs, None
+
+
+def filter_errors(filterset) -> dict[str, list[str]]:
+    """{"date_after": ["'yesterday' is not a date..."], "__all__": [...]} as plain text."""
+    return {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+
+
+def bad_filters_text(errors: dict[str, list[str]]) -> HttpResponse:
+    lines = ["Invalid filters:"] + [
+        f"- {'filters' if name == '__all__' else name}: {message}"
+        for name, messages in errors.items()
+        for message in messages
+    ]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+def _filename(extension: str) -> str:
+    return f"refoulement-watch-incidents-{timezone.localdate().isoformat()}.{extension}"
+
+
+def _download(chunks, content_type: str, extension: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
+    return response
+
+
+@require_safe
+def export_csv(request):
+    incidents, errors = filtered_incidents(request)
+    if errors:
+        return bad_filters_text(errors)
+    return _download(
+        iter_csv(incidents.newest_first(), scope=PUBLIC), "text/csv; charset=utf-8", "csv"
+    )
+
+
+@require_safe
+def export_json(request):
+    incidents, errors = filtered_incidents(request)
+    if errors:
+        body = json.dumps({"errors": errors}, ensure_ascii=False)
+        return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+    return _download(
+        iter_json(incidents.newest_first(), scope=PUBLIC), "application/json; charset=utf-8", "json"
+    )

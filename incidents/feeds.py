@@ -1,0 +1,109 @@
+"""Atom feed of published incidents, most recently updated first, with the list page's filters.
+
+/feeds/incidents.atom?city=shenyang follows what /incidents/?city=shenyang shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape, linebreaks
+
+from incidents.exports import bad_filters_text, filter_errors
+from incidents.filters import IncidentFilterSet
+from incidents.listing import active_filters, filter_querystring
+from incidents.models import Incident
+from incidents.public import public_incident
+
+FEED_SIZE = 50
+
+
+@dataclass
+class FeedRequest:
+    request: HttpRequest
+    filterset: IncidentFilterSet
+
+    @property
+    def querystring(self) -> str:
+        return filter_querystring(self.request.GET)
+
+    def url(self, name: str) -> str:
+        query = self.querystring
+        return reverse(name) + (f"?{query}" if query else "")
+
+
+class IncidentFeed(Feed):
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        filterset = _filterset(request)
+        if not filterset.is_valid():
+            return bad_filters_text(filter_errors(filterset))
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs) -> FeedRequest:
+        return FeedRequest(request, _filterset(request))
+
+    def title(self, obj: FeedRequest) -> str:
+        applied = "; ".join(f"{f['label']}: {f['value']}" for f in active_filters(obj.filterset))
+        return "Refoulement Watch: incidents" + (f" ({applied})" if applied else "")
+
+    def subtitle(self, obj: FeedRequest) -> str:
+        return (
+            "Published, source-backed records of North Koreans arrested in China and forcibly "
+            "returned, most recently updated first."
+        )
+
+    def link(self, obj: FeedRequest) -> str:
+        return obj.url("incidents:list")
+
+    def feed_url(self, obj: FeedRequest) -> str:
+        return obj.url("incidents:feed")
+
+    def items(self, obj: FeedRequest) -> list[dict]:
+        incidents = obj.filterset.qs.order_by("-updated_at", "-pk").with_public_relations(
+            citations=False
+        )[:FEED_SIZE]
+        items = []
+        for incident in incidents:
+            data = public_incident(incident, with_citations=False)
+            data["permalink"] = obj.request.build_absolute_uri(data["url"])
+            items.append(data)
+        return items
+
+    def item_title(self, item: dict) -> str:
+        return item["title"]
+
+    def item_link(self, item: dict) -> str:
+        return item["permalink"]
+
+    def item_guid(self, item: dict) -> str:
+        return item["permalink"]
+
+    def item_description(self, item: dict) -> str:
+        """HTML (Atom type="html"): every value escaped, so a summary cannot inject markup."""
+        outcomes = ", ".join(str(o["label"]) for o in item["outcomes"]) or "unknown"
+        facts = (
+            f"Date: {item['date_display']}. People: {item['people_total']}. Outcome: {outcomes}."
+        )
+        return linebreaks(escape(item["summary"])) + f"<p>{escape(facts)}</p>"
+
+    def item_pubdate(self, item: dict):
+        return item["published_at"]
+
+    def item_updateddate(self, item: dict):
+        return item["updated_at"]
+
+    def item_categories(self, item: dict) -> list[str]:
+        return [o["code"] for o in item["outcomes"]]
+
+
+def _filterset(request) -> IncidentFilterSet:
+    return IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+
+
+incident_feed = IncidentFeed()

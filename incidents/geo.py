@@ -1,0 +1,66 @@
+"""/locations.geojson: the places used by published incidents, as a GeoJSON FeatureCollection.
+
+A place whose coordinates are not public (a safe house, a worksite) is still listed, so its
+incidents can be found, but with `"geometry": null`. Three queries, however many places.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from incidents.models import CustodyEvent, DetaineeGroup, Incident, Location
+from incidents.public import public_location
+
+PROPERTIES = ("slug", "name", "name_ko", "name_local", "kind", "city", "province", "country")
+
+
+def published_incidents_by_location() -> dict[int, set[int]]:
+    """{location id: ids of the published incidents that name it (arrest or custody event)}."""
+    published = Incident.objects.published().values("pk")
+    pairs = DetaineeGroup.objects.filter(
+        incident__in=published, arrest_location__isnull=False
+    ).values_list("arrest_location_id", "incident_id")
+    event_pairs = CustodyEvent.objects.filter(
+        group__incident__in=published, location__isnull=False
+    ).values_list("location_id", "group__incident_id")
+    found: dict[int, set[int]] = defaultdict(set)
+    for location_id, incident_id in [*pairs, *event_pairs]:
+        found[location_id].add(incident_id)
+    return found
+
+
+def feature(location: Location, incident_count: int, list_url: str) -> dict:
+    place = public_location(location)  # the allow-list: no notes, no private coordinates
+    geometry = None
+    if place["latitude"] is not None:
+        geometry = {"type": "Point", "coordinates": [place["longitude"], place["latitude"]]}
+    properties = {name: place[name] for name in PROPERTIES}
+    properties |= {
+        "kind_label": place["kind_label"],
+        "country_name": place["country_name"],
+        "coordinate_precision": place["coordinate_precision"],
+        "incident_count": incident_count,
+        "url": f"{list_url}?{urlencode({'city': place['slug']})}",
+    }
+    return {"type": "Feature", "id": place["slug"], "geometry": geometry, "properties": properties}
+
+
+@require_safe
+def locations_geojson(request):
+    counts = published_incidents_by_location()
+    places = Location.objects.filter(pk__in=list(counts)).order_by("country", "name", "slug")
+    list_url = request.build_absolute_uri(reverse("incidents:list"))
+    collection = {
+        "type": "FeatureCollection",
+        "features": [feature(p, len(counts[p.pk]), list_url) for p in places],
+    }
+    return HttpResponse(
+        json.dumps(collection, ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )

@@ -1,0 +1,282 @@
+"""/urgent/: published groups still detained or of unknown fate, longest in custody first."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from incidents import urgent
+from incidents.models import EventKind, Outcome
+from incidents.urgent import public_row, urgent_cases
+from incidents.vague import parse_vague_date
+from tests.factories import (
+    CitationFactory,
+    CustodyEventFactory,
+    DetaineeGroupFactory,
+    IncidentFactory,
+    LocationFactory,
+    SourceFactory,
+    published_incident,
+)
+
+pytestmark = pytest.mark.django_db
+URL = reverse("incidents:urgent")
+TODAY = datetime.date(2020, 1, 1)
+
+
+def dates(text):
+    vd = parse_vague_date(text)
+    return {"date_earliest": vd.earliest, "date_latest": vd.latest, "date_precision": vd.precision}
+
+
+def group_in(incident=None, *, outcome=Outcome.DETAINED, arrested=None, **kwargs):
+    """A group (of a new published incident unless given) with an arrest event `arrested`."""
+    group = DetaineeGroupFactory(
+        outcome=outcome, **({"incident": incident} if incident else {}), **kwargs
+    )
+    if arrested:
+        CustodyEventFactory(group=group, kind=EventKind.ARRESTED, **dates(arrested))
+    return group
+
+
+def event(group, kind, when, location=None, **kwargs):
+    return CustodyEventFactory(
+        group=group, kind=kind, location=location, **(dates(when) if when else {
+            "date_earliest": None, "date_latest": None, "date_precision": ""}), **kwargs
+    )  # fmt: skip
+
+
+def test_only_detained_or_unknown_groups_of_published_incidents():
+    incident = IncidentFactory(title="Mixed fates")
+    detained = group_in(incident, outcome=Outcome.DETAINED, label="Held group")
+    unknown = group_in(incident, outcome=Outcome.UNKNOWN, label="Unknown group")
+    for outcome in Outcome.values:
+        if outcome not in (Outcome.DETAINED, Outcome.UNKNOWN):
+            group_in(incident, outcome=outcome, label=f"Group {outcome}")
+    for status in ("draft", "in_review", "archived"):
+        group_in(IncidentFactory(status=status), outcome=Outcome.DETAINED)
+    assert {case.group.pk for case in urgent_cases(today=TODAY)} == {detained.pk, unknown.pk}
+
+
+def test_days_since_arrest_come_from_the_arrest_event_as_a_range_for_vague_dates():
+    # The incident is dated loosely; the arrest event more closely.
+    incident = IncidentFactory(**dates("2017"))
+    group = group_in(incident, arrested="mid-March 2017")
+    event(group, EventKind.TRANSFERRED, "April 2017")
+    (case,) = urgent_cases(today=TODAY)
+    assert case.arrest_event.kind == EventKind.ARRESTED
+    earliest, latest = datetime.date(2017, 3, 11), datetime.date(2017, 3, 20)
+    assert case.days_min == (TODAY - latest).days
+    assert case.days_max == (TODAY - earliest).days
+    assert case.days_display == f"{(TODAY - latest).days:,}–{(TODAY - earliest).days:,}"
+
+
+def test_an_exact_arrest_date_gives_one_number():
+    group_in(arrested="15 July 2017")
+    (case,) = urgent_cases(today=TODAY)
+    days = (TODAY - datetime.date(2017, 7, 15)).days
+    assert (case.days_min, case.days_max, case.days_display) == (days, days, f"{days:,}")
+
+
+def test_without_a_dated_arrest_event_the_incident_date_is_used():
+    incident = IncidentFactory(**dates("March–May 2017"))
+    group = group_in(incident)
+    event(group, EventKind.ARRESTED, None)
+    (case,) = urgent_cases(today=TODAY)
+    assert case.days_min == (TODAY - datetime.date(2017, 5, 31)).days
+    assert case.days_max == (TODAY - datetime.date(2017, 3, 1)).days
+
+
+def test_unknown_dates_say_unknown_and_go_last():
+    undated = group_in(IncidentFactory(date_earliest=None, date_latest=None, date_precision=""))
+    recent = group_in(arrested="2019")
+    oldest = group_in(arrested="2003")
+    middle = group_in(arrested="mid-March 2017")
+    cases = urgent_cases(today=TODAY)
+    assert [c.group.pk for c in cases] == [oldest.pk, middle.pk, recent.pk, undated.pk]
+    assert cases[-1].days_display == "unknown"
+    mins = [c.days_min for c in cases[:-1]]
+    assert mins == sorted(mins, reverse=True)
+
+
+def test_future_dates_never_give_negative_days():
+    group_in(arrested="2019")
+    (case,) = urgent_cases(today=datetime.date(2019, 6, 1))
+    assert case.days_min == 0
+    assert case.days_max == (datetime.date(2019, 6, 1) - datetime.date(2019, 1, 1)).days
+
+
+def test_last_known_place_is_the_place_of_the_latest_event():
+    shenyang = LocationFactory(name="Shenyang")
+    tumen = LocationFactory(name="Tumen detention centre", city="Tumen", province="Jilin")
+    group = group_in(arrest_location=shenyang)
+    event(group, EventKind.ARRESTED, "mid-March 2017", shenyang)
+    event(group, EventKind.TRANSFERRED, "April 2017", tumen)
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_place == tumen
+    assert case.last_event.kind == EventKind.TRANSFERRED
+    # A later report without a place does not move them back to the place of arrest.
+    event(group, EventKind.REPORTED, "June 2017")
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_event.kind == EventKind.REPORTED
+    assert case.last_place == tumen
+    row = public_row(case)
+    assert row["last_place"]["name"] == "Tumen detention centre"
+    assert row["place_event"]["kind"] == EventKind.TRANSFERRED
+
+
+def test_without_events_the_place_of_arrest_is_the_last_known_place():
+    shenyang = LocationFactory(name="Shenyang")
+    group_in(arrest_location=shenyang)
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_event is None and case.last_place == shenyang
+
+
+def test_last_source_is_the_latest_public_source_of_the_group_or_incident():
+    incident = IncidentFactory()
+    group = group_in(incident, arrested="mid-March 2017")
+    other = group_in(incident, arrested="mid-March 2017")
+
+    def cite(title, published_on, *, confidential=False, **kwargs):
+        source = SourceFactory(title=title, published_on=published_on, confidential=confidential)
+        return CitationFactory(incident=incident, source=source, **kwargs)
+
+    cite("Undated source", None)
+    cite("Old report", datetime.date(2017, 3, 25))
+    cite("Newer group report", datetime.date(2017, 6, 1), group=group)
+    cite("Newest, about the other group", datetime.date(2018, 1, 1), group=other)
+    cite("MARKER-CONFIDENTIAL-TITLE", datetime.date(2019, 1, 1), confidential=True)
+    cases = {c.group.pk: c for c in urgent_cases(today=TODAY)}
+    assert cases[group.pk].last_citation.source.title == "Newer group report"
+    assert cases[other.pk].last_citation.source.title == "Newest, about the other group"
+
+
+def test_an_undated_source_is_not_taken_as_the_latest():
+    incident = IncidentFactory()
+    group_in(incident)
+    CitationFactory(
+        incident=incident, source=SourceFactory(title="Dated", published_on="2017-04-01")
+    )
+    CitationFactory(incident=incident, source=SourceFactory(title="No date", published_on=None))
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_citation.source.title == "Dated"
+
+
+def test_only_confidential_sources_means_no_source_shown(client):
+    incident = IncidentFactory(title="Only an informant")
+    group_in(incident, arrested="mid-March 2017")
+    CitationFactory(
+        incident=incident,
+        claim="MARKER-CONFIDENTIAL-CLAIM",
+        source=SourceFactory(title="MARKER-CONFIDENTIAL-TITLE", confidential=True),
+    )
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_citation is None
+    body = client.get(URL).content.decode()
+    assert "Only an informant" in body and "MARKER" not in body
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(urgent.timezone, "localdate", lambda *a, **k: TODAY)
+    return TODAY
+
+
+def test_page_shows_the_board_longest_first(client, fixed_today):
+    shenyang = LocationFactory(name="Shenyang")
+    tumen = LocationFactory(name="Tumen detention centre", city="Tumen", province="Jilin")
+    old = IncidentFactory(title="Held since 2003", **dates("2003"))
+    group = group_in(old, arrested="2003", arrest_location=shenyang, label="Shenyang group")
+    event(group, EventKind.TRANSFERRED, "15 July 2004", tumen)
+    CitationFactory(
+        incident=old,
+        source=SourceFactory(title="Survivor account", url="https://ngo.example.org/a",
+                             published_on="2005-02-01"),
+    )  # fmt: skip
+    new = IncidentFactory(title="Held since 2017")
+    group_in(new, outcome=Outcome.UNKNOWN, arrested="mid-March 2017")
+    sent_back = IncidentFactory(title="Returned group")
+    group_in(sent_back, outcome=Outcome.REPATRIATED, arrested="mid-March 2017")
+
+    response = client.get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "2 groups at risk" in body
+    assert "Returned group" not in body
+    assert body.index("Held since 2003") < body.index("Held since 2017")
+    row = body[body.index("Held since 2003") : body.index("Held since 2017")]
+    low = (TODAY - datetime.date(2003, 12, 31)).days
+    high = (TODAY - datetime.date(2003, 1, 1)).days
+    assert f"<td>{low:,}–{high:,}</td>" in row
+    assert "Shenyang group" in row and "8 people" in row
+    assert "Tumen detention centre, Tumen, Jilin, China" in row
+    assert "Transferred, 15 July 2004" in row
+    assert (
+        '<a href="https://ngo.example.org/a" rel="noopener noreferrer">Survivor account</a>' in row
+    )
+    assert "1 February 2005" in row
+    assert 'badge-detained">Detained' in row
+    later = body[body.index("Held since 2017") :]
+    assert 'badge-unknown">Unknown' in later
+    low, high = (TODAY - datetime.date(2017, 3, 20)).days, (TODAY - datetime.date(2017, 3, 11)).days
+    assert f"<td>{low:,}–{high:,}</td>" in later
+
+
+def test_empty_board(client):
+    group_in(outcome=Outcome.REPATRIATED)
+    body = client.get(URL).content.decode()
+    assert "No published group is currently recorded as detained or of unknown fate." in body
+
+
+def test_restricted_markers_never_appear(client):
+    private = LocationFactory(
+        name="Yanji safe house",
+        notes_internal="MARKER-LOCATION-NOTE",
+        latitude="43.123457",
+        longitude="129.765433",
+        coordinate_precision="exact",
+        coordinates_public=False,
+    )
+    incident = IncidentFactory(title="Published case", notes_internal="MARKER-INCIDENT-NOTE")
+    group = group_in(incident, arrest_location=private, notes_internal="MARKER-GROUP-NOTE")
+    event(group, EventKind.ARRESTED, "mid-March 2017", private, notes_internal="MARKER-EVENT-NOTE")
+    CitationFactory(incident=incident, source=SourceFactory(notes_internal="MARKER-SOURCE-NOTE"))
+    CitationFactory(
+        incident=incident,
+        group=group,
+        claim="MARKER-CONFIDENTIAL-CLAIM",
+        source=SourceFactory(
+            title="MARKER-CONFIDENTIAL-TITLE",
+            publisher="MARKER-CONFIDENTIAL-PUBLISHER",
+            published_on="2030-01-01",
+            confidential=True,
+        ),
+    )
+    for status in ("draft", "in_review", "archived"):
+        draft = IncidentFactory(
+            title=f"MARKER-DRAFT-TITLE {status}", summary="MARKER-DRAFT", status=status
+        )
+        group_in(draft, arrest_location=LocationFactory(name="MARKER-DRAFT-PLACE"))
+    body = client.get(URL).content.decode()
+    assert "Published case" in body
+    assert "MARKER" not in body
+    assert "43.123457" not in body and "129.765433" not in body
+    assert not re.search(r"43\.12|129\.76", body)
+
+
+def test_query_count_is_constant(client, django_assert_num_queries):
+    """Queries: 1 at-risk groups (+incidents, arrest places), 1 their custody events
+    (+places), 1 their incidents' public citations (+sources)."""
+    for _ in range(2):
+        published_incident(groups=2)
+    with django_assert_num_queries(3):
+        assert client.get(URL).status_code == 200
+    for _ in range(10):
+        incident = published_incident(groups=3)
+        group = group_in(incident, outcome=Outcome.UNKNOWN, arrested="2003")
+        event(group, EventKind.TRANSFERRED, "2004", LocationFactory())
+        CitationFactory(incident=incident, group=group)
+    with django_assert_num_queries(3):
+        body = client.get(URL).content.decode()
+    assert "44 groups at risk" in body
