@@ -318,6 +318,7 @@ class IncidentAdmin(
     fieldsets = [
         (None, {"fields": ["title", "slug", "date_text", "status", "summary"]}),
         (_("Internal"), {"fields": ["notes_internal"]}),
+        (_("Korean (optional)"), {"fields": ["title_ko", "summary_ko"], "classes": ["collapse"]}),
         (_("History"), {"fields": ["created_at", "updated_at", "published_at"]}),
     ]
     list_display = ["title", "date_display", "status", "outcome_list", "people", "updated_at"]
@@ -464,7 +465,7 @@ class IncidentAdmin(
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:  # nothing to show in History yet
-            return self.fieldsets[:2]
+            return self.fieldsets[:3]  # no history yet on the add page
         return self.fieldsets
 
     @admin.display(description=_("date"), ordering="date_latest")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
 
@@ -43,7 +44,10 @@ class IncidentFeed(Feed):
         filterset = _filterset(request)
         if not filterset.is_valid():
             return bad_filters_text(filter_errors(filterset))
-        return super().__call__(request, *args, **kwargs)
+        # One feed URL, one language: feed readers cache by URL, so a reader's language
+        # cookie must not turn half an entry into Korean (the feed declares language "en").
+        with translation.override("en"):
+            return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, *args, **kwargs) -> FeedRequest:
         return FeedRequest(request, _filterset(request))

@@ -94,7 +94,16 @@ class VagueDateFormMixin(forms.ModelForm):
 class IncidentForm(VagueDateFormMixin):
     class Meta:
         model = Incident
-        fields = ["title", "slug", "date_text", "status", "summary", "notes_internal"]
+        fields = [
+            "title",
+            "slug",
+            "date_text",
+            "status",
+            "summary",
+            "notes_internal",
+            "title_ko",
+            "summary_ko",
+        ]
 
 
 class CustodyEventForm(VagueDateFormMixin):

@@ -164,7 +164,7 @@ def _iter_incidents(incidents, scope: str) -> Iterator[Incident]:
 
 
 # -- JSON ---------------------------------------------------------------------------------------
-class _Encoder(DjangoJSONEncoder):
+class JSONEncoder(DjangoJSONEncoder):
     """Django's encoder cuts datetimes to milliseconds; keep every digit, so that a full export
     loses nothing and re-importing it over the same database finds every record unchanged."""
 
@@ -176,7 +176,7 @@ class _Encoder(DjangoJSONEncoder):
 
 
 def _dump(obj) -> str:
-    return json.dumps(obj, cls=_Encoder, ensure_ascii=False, sort_keys=True, indent=None)
+    return json.dumps(obj, cls=JSONEncoder, ensure_ascii=False, sort_keys=True, indent=None)
 
 
 def iter_json(incidents, *, scope: str = PUBLIC) -> Iterator[str]:

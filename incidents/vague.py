@@ -515,6 +515,8 @@ def total(counts) -> EstimatedCount:
     any "about" (with no open end) makes it "about".
     """
     counts = list(counts)
+    if len(counts) == 1:
+        return counts[0]  # one group: say exactly what the source said ("more than 20")
     if not counts or all(not c.known for c in counts):
         return EstimatedCount(None, CountQualifier.UNKNOWN)
     low = sum(c.low for c in counts)

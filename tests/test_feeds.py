@@ -176,3 +176,13 @@ def test_updating_an_incident_moves_it_to_the_top(client, data):
         updated_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
     )
     assert slug_of(entries(client.get(URL))[0]) == oldest.slug
+
+
+def test_feed_stays_in_english_for_a_korean_reader(client):
+    """Feed readers cache one URL; a reader's language cookie must not mix languages in it."""
+    published_incident(title="Eight stopped in Shenyang")
+    client.cookies["django_language"] = "ko"
+    assert "년" in client.get(reverse("incidents:list")).content.decode()  # the page is Korean
+    body = client.get(URL).content.decode()
+    assert "mid-March 2017" in body
+    assert "년" not in body and "명" not in body

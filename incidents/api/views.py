@@ -36,7 +36,7 @@ from incidents.interchange import (
     location_record,
     source_record,
 )
-from incidents.interchange import _Encoder as InterchangeEncoder  # the export's datetimes
+from incidents.interchange import JSONEncoder as InterchangeEncoder  # same datetimes as exports
 from incidents.models import Citation, DetaineeGroup, Estimate, Incident, Location, Source
 
 

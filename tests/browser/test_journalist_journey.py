@@ -54,10 +54,12 @@ def journey(page, base: str, shoot, *, lang: str, text: dict) -> None:
     assert page.locator(text["women"]).count() >= 1
     shoot(page, f"{lang}-2-incident")
 
-    # Follow it to the timeline (same filters) and the map.
-    page.click("nav a[href='/timeline/']")
+    # Back to the filtered list, then to the timeline with the same filters, and the map.
+    page.go_back()
+    page.click("#timeline-link")
     page.wait_for_selector(".timeline-years")
-    assert page.locator(f"a[href*='{SHENYANG_EIGHT}']").count() >= 1
+    assert page.locator(f"a[href*='{SHENYANG_EIGHT}']").count() == 1
+    assert page.locator(".timeline-years a[href^='/incidents/']").count() == 1  # filtered
     assert page.locator(f"text={text['month']}").count() >= 1
     shoot(page, f"{lang}-3-timeline")
 
