@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/_venv.sh
 source scripts/_venv.sh
 export DEBUG=0 HTTPS=0 TESTING=1
+# No persistent connections in tests: a connection kept by a live-server thread would stop
+# the PostgreSQL test database from being dropped at the end.
+export DB_CONN_MAX_AGE=0
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key-0123456789abcdef0123456789}"
 exec python -m pytest "$@"
