@@ -69,16 +69,22 @@ def public_row(case: UrgentCase) -> dict:
     }
 
 
-def at_risk_groups():
+def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
+    """Groups at risk in incidents with these statuses. The public board uses the default;
+    the staff board passes every working status and confidential=True (staff only)."""
     events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
     citations = (
-        Citation.objects.filter(source__confidential=False)
-        .select_related("source")
+        Citation.objects.all()
+        if confidential
+        else Citation.objects.filter(source__confidential=False)
+    )
+    citations = (
+        citations.select_related("source")
         # Undated sources count as the oldest, on every database (NULLs sort differently).
         .order_by(F("source__published_on").asc(nulls_first=True), "pk")
     )
     return (
-        DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED, outcome__in=STILL_AT_RISK)
+        DetaineeGroup.objects.filter(incident__status__in=statuses, outcome__in=STILL_AT_RISK)
         .select_related("incident", "arrest_location")
         .prefetch_related(
             Prefetch("events", queryset=events),

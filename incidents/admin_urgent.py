@@ -1,0 +1,32 @@
+"""The urgent-cases board for staff: the public board plus drafts and cases in review, with
+the restricted details (internal notes, confidential sources) that the public never sees.
+Each view is written to the staff access log."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from incidents.models import StaffAccessLog, Status
+from incidents.urgent import at_risk_groups, urgent_cases
+
+WORKING_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED)
+
+
+def urgent_board(request):
+    if not request.user.has_perm("incidents.view_incident"):
+        raise PermissionDenied
+    groups = at_risk_groups(statuses=WORKING_STATUSES, confidential=True)
+    cases = urgent_cases(groups)
+    StaffAccessLog.objects.create(
+        user=request.user,
+        username=request.user.get_username(),
+        action=StaffAccessLog.Action.VIEW,
+        model="incidents.UrgentBoard",
+        object_id="-",
+        object_repr=f"staff urgent board ({len(cases)} groups)",
+    )
+    context = admin.site.each_context(request) | {
+        "title": "Urgent cases (staff view)",
+        "cases": cases,
+    }
+    return render(request, "admin/urgent_board.html", context)
