@@ -20,7 +20,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Prefixes that are not public pages (staff-only or framework endpoints).
-NON_PUBLIC_PREFIXES = ("admin/", "i18n/", "_nested_admin/")
+NON_PUBLIC_PREFIXES = ("admin/", "i18n/", "_nested_admin/", "favicon.ico")
 
 MARKERS = {
     "incident note": "MARKER-INCIDENT-NOTE",

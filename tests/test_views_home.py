@@ -24,3 +24,9 @@ def test_home_query_count(client, django_assert_num_queries):
         published_incident(groups=2)
     with django_assert_num_queries(4):
         client.get("/")
+
+
+def test_favicon_redirects_to_the_shipped_svg(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
