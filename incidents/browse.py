@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -16,8 +15,9 @@ from incidents import geomap, statistics, timeline
 from incidents.charts import bar_chart
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
-from incidents.models import CustodyEvent, DetaineeGroup, Incident, Location, Outcome, Status
+from incidents.models import Incident, Location, Outcome
 from incidents.public import korean, public_incident, public_location
+from incidents.querysets import published_incidents_by_location
 from incidents.urgent import public_row, urgent_cases
 from incidents.views import public_countries, public_place_names
 
@@ -128,16 +128,7 @@ def _period(estimate: dict) -> str:
 
 def map_places() -> list[tuple[Location, int]]:
     """Places used by published incidents, with the number of incidents each appears in."""
-    published = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
-    pairs = set(
-        published.exclude(arrest_location=None).values_list("arrest_location_id", "incident_id")
-    )
-    pairs |= set(
-        CustodyEvent.objects.filter(group__incident__status=Status.PUBLISHED)
-        .exclude(location=None)
-        .values_list("location_id", "group__incident_id")
-    )
-    counts = Counter(location_id for location_id, _ in pairs)
+    counts = {pk: len(ids) for pk, ids in published_incidents_by_location().items()}
     places = Location.objects.filter(pk__in=counts)
     return sorted(((p, counts[p.pk]) for p in places), key=lambda pc: (-pc[1], pc[0].name))
 

@@ -7,32 +7,17 @@ incidents can be found, but with `"geometry": null`. Three queries, however many
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from incidents.models import CustodyEvent, DetaineeGroup, Incident, Location
+from incidents.models import Location
 from incidents.public import public_location
+from incidents.querysets import published_incidents_by_location
 
 PROPERTIES = ("slug", "name", "name_ko", "name_local", "kind", "city", "province", "country")
-
-
-def published_incidents_by_location() -> dict[int, set[int]]:
-    """{location id: ids of the published incidents that name it (arrest or custody event)}."""
-    published = Incident.objects.published().values("pk")
-    pairs = DetaineeGroup.objects.filter(
-        incident__in=published, arrest_location__isnull=False
-    ).values_list("arrest_location_id", "incident_id")
-    event_pairs = CustodyEvent.objects.filter(
-        group__incident__in=published, location__isnull=False
-    ).values_list("location_id", "group__incident_id")
-    found: dict[int, set[int]] = defaultdict(set)
-    for location_id, incident_id in [*pairs, *event_pairs]:
-        found[location_id].add(incident_id)
-    return found
 
 
 def feature(location: Location, incident_count: int, list_url: str) -> dict:

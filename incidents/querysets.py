@@ -80,3 +80,25 @@ class SourceQuerySet(models.QuerySet):
 class EstimateQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED, source__confidential=False)
+
+
+def published_incidents_by_location() -> dict[int, set[int]]:
+    """{location id: ids of the published incidents that name it (arrest or custody event)}.
+
+    Two queries, whatever the size of the record; used by the map page and the GeoJSON.
+    """
+    from collections import defaultdict
+
+    from incidents.models import CustodyEvent, DetaineeGroup, Incident
+
+    published = Incident.objects.published().values("pk")
+    pairs = DetaineeGroup.objects.filter(
+        incident__in=published, arrest_location__isnull=False
+    ).values_list("arrest_location_id", "incident_id")
+    event_pairs = CustodyEvent.objects.filter(
+        group__incident__in=published, location__isnull=False
+    ).values_list("location_id", "group__incident_id")
+    found: dict[int, set[int]] = defaultdict(set)
+    for location_id, incident_id in [*pairs, *event_pairs]:
+        found[location_id].add(incident_id)
+    return found
