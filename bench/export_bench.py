@@ -1,5 +1,6 @@
 """Benchmark: stream the public CSV and JSON exports of N incidents (default 100,000).
 
+    createdb -h 127.0.0.1 -U postgres refwatch_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/refwatch_bench \\
         .venv/bin/python bench/export_bench.py --incidents 100000
 

@@ -40,6 +40,18 @@ class AdminSite(DjangoAdminSite):
     def login_template(self):
         return "otp/admin111/login.html" if settings.REQUIRE_2FA else None
 
+    def get_urls(self):
+        """Staff pages that are not one model's list: the urgent board and the import page."""
+        from django.urls import path
+
+        from incidents import admin_import, admin_urgent
+
+        extra = [
+            path("urgent/", self.admin_view(admin_urgent.urgent_board), name="urgent_board"),
+            path("import/", self.admin_view(admin_import.import_view), name="import_incidents"),
+        ]
+        return extra + super().get_urls()
+
     def has_permission(self, request):
         """Staff who logged in with a password only are not let in while 2FA is required."""
         if not super().has_permission(request):

@@ -64,3 +64,8 @@ def test_query_count_is_constant(login, cases):
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def test_linked_from_the_incident_list(login, cases):
+    body = login(staff("Caseworker")).get("/admin/incidents/incident/").content.decode()
+    assert 'href="/admin/urgent/"' in body
