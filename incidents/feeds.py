@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, linebreaks
+from django.views.decorators.http import require_safe
 
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
@@ -110,4 +111,4 @@ def _filterset(request) -> IncidentFilterSet:
     return IncidentFilterSet(request.GET, queryset=Incident.objects.published())
 
 
-incident_feed = IncidentFeed()
+incident_feed = require_safe(IncidentFeed())

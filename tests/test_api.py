@@ -513,3 +513,10 @@ def test_behind_a_proxy_the_address_it_appended_counts(client, monkeypatch, sett
     assert response.status_code == 429
     other = client.get(INCIDENTS, HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
     assert other.status_code == 200
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "abc", "1.5", "%00", ""])
+def test_bad_page_size_is_a_400(client, size):
+    response = client.get("/api/incidents/", {"page_size": size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["errors"]

@@ -186,3 +186,9 @@ def test_feed_stays_in_english_for_a_korean_reader(client):
     body = client.get(URL).content.decode()
     assert "mid-March 2017" in body
     assert "년" not in body and "명" not in body
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "options", "trace"])
+def test_feed_only_answers_get_and_head(client, method):
+    assert getattr(client, method)(URL).status_code == 405
+    assert client.head(URL).status_code == 200

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from incidents.models import Incident, Status
@@ -388,6 +389,9 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         yield browser
         browser.close()
+        # ORM calls made inside Playwright's context got their own connections; close them,
+        # or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
 
 
 class Tab:

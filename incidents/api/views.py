@@ -21,7 +21,7 @@ from drf_spectacular.renderers import (
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
@@ -44,6 +44,16 @@ class PublicPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        """A page_size that is not a positive whole number is the client's error (400); DRF
+        would silently fall back to the default. Larger than the maximum is capped, as in DRF."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) >= 1):
+            raise ValidationError(
+                {"errors": {"page_size": [f"Use a whole number from 1 to {self.max_page_size}."]}}
+            )
+        return super().get_page_size(request)
 
     def get_paginated_response_schema(self, schema):
         """DRF's schema, with example links that look like ours rather than '/accounts/'."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -38,6 +39,9 @@ def browser(monkeypatch):
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
+        # ORM calls made inside Playwright's context got their own connections; close them,
+        # or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
