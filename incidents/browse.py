@@ -13,13 +13,13 @@ from django.views.decorators.http import require_safe
 
 from incidents import geomap, statistics, timeline
 from incidents.charts import bar_chart
+from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
-from incidents.listing import active_filters, filter_querystring
-from incidents.models import Incident, Location, Outcome
+from incidents.listing import filter_form_context
+from incidents.models import Incident, Location
 from incidents.public import korean, public_incident, public_location
 from incidents.querysets import published_incidents_by_location
 from incidents.urgent import public_row, urgent_cases
-from incidents.views import public_countries, public_place_names
 
 TIMELINE_PAGE_SIZE = 200
 
@@ -30,17 +30,6 @@ def _filtered(request):
     return filterset, (filterset.qs if filterset.is_valid() else None)
 
 
-def _filter_context(request, filterset) -> dict:
-    return {
-        "filterset": filterset,
-        "active_filters": active_filters(filterset),
-        "querystring": filter_querystring(request.GET),
-        "places": public_place_names(),
-        "countries": public_countries(),
-        "outcomes": Outcome.choices,
-    }
-
-
 @require_safe
 def timeline_view(request):
     filterset, incidents = _filtered(request)
@@ -49,7 +38,7 @@ def timeline_view(request):
     ordered = incidents.chronological().with_public_relations(citations=False)
     page = Paginator(ordered, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     years, undated = timeline.build([public_incident(i, with_citations=False) for i in page])
-    context = _filter_context(request, filterset) | {
+    context = filter_form_context(request, filterset) | {
         "page": page,
         "years": years,
         "undated": undated,
@@ -66,7 +55,7 @@ def _statistics(request):
 @require_safe
 def statistics_view(request):
     filterset, figures = _statistics(request)
-    context = _filter_context(request, filterset) | {"figures": figures}
+    context = filter_form_context(request, filterset) | {"figures": figures}
     if figures is not None:
         context["chart"] = bar_chart(
             gettext("People arrested per year (lower bounds)"),
@@ -90,12 +79,7 @@ def statistics_csv(request):
 def _statistics_csv(request):
     filterset, figures = _statistics(request)
     if figures is None:
-        return HttpResponse(
-            "Invalid filters: "
-            + "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return bad_filters_text(filter_errors(filterset))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="refoulement-watch-statistics.csv"'
     response.write("\ufeff")

@@ -2,9 +2,11 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from incidents.models import Outcome
+from incidents.models import DetaineeGroup, Location, Outcome, Status
 
 
 def filter_querystring(params, *, without: tuple[str, ...] = ("page",)) -> str:
@@ -33,3 +35,35 @@ def active_filters(filterset) -> list[dict]:
             {"label": field.label or _(name), "value": shown, "remove_url": f"?{remaining}"}
         )
     return result
+
+
+def filter_form_context(request, filterset) -> dict:
+    """What templates/incidents/includes/filter_form.html and the applied-filters bar need."""
+    return {
+        "filterset": filterset,
+        "active_filters": active_filters(filterset),
+        "querystring": filter_querystring(request.GET),
+        "places": public_place_names(),
+        "countries": public_countries(),
+        "outcomes": Outcome.choices,
+    }
+
+
+def _public_places():
+    """Places used by at least one published incident (others may belong to drafts only)."""
+    used = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
+    return Location.objects.filter(
+        Exists(used.filter(arrest_location=OuterRef("pk")))
+        | Exists(used.filter(events__location=OuterRef("pk")))
+    )
+
+
+def public_place_names() -> list[str]:
+    """Suggestions for the city filter."""
+    return list(_public_places().order_by("name").values_list("name", flat=True))
+
+
+def public_countries() -> list[tuple[str, str]]:
+    """(code, name) choices for the country filter, from published places only."""
+    codes = set(_public_places().values_list("country", flat=True))
+    return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])
