@@ -26,7 +26,7 @@ TIMELINE_PAGE_SIZE = 200
 
 def _filtered(request):
     """(filterset, queryset or None if the filters are invalid) for published incidents."""
-    filterset = IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    filterset = IncidentFilterSet.public(request.GET)
     return filterset, (filterset.qs if filterset.is_valid() else None)
 
 

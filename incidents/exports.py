@@ -14,12 +14,11 @@ from django.views.decorators.http import require_safe
 
 from incidents.filters import IncidentFilterSet
 from incidents.interchange import PUBLIC, iter_csv, iter_json
-from incidents.models import Incident
 
 
 def filtered_incidents(request):
     """(published incidents matching the list page's filters, None) or (None, field errors)."""
-    filterset = IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    filterset = IncidentFilterSet.public(request.GET)
     if not filterset.is_valid():
         return None, filter_errors(filterset)
     return filterset.qs, None

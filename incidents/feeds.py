@@ -18,7 +18,6 @@ from django.views.decorators.http import require_safe
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
-from incidents.models import Incident
 from incidents.public import public_incident
 
 FEED_SIZE = 50
@@ -108,7 +107,7 @@ class IncidentFeed(Feed):
 
 
 def _filterset(request) -> IncidentFilterSet:
-    return IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    return IncidentFilterSet.public(request.GET)
 
 
 incident_feed = require_safe(IncidentFeed())

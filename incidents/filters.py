@@ -106,6 +106,11 @@ class IncidentFilterSet(django_filters.FilterSet):
         fields = ["city", "country", "date_after", "date_before", "outcome", "q"]
         form = IncidentFilterForm
 
+    @classmethod
+    def public(cls, params) -> IncidentFilterSet:
+        """The filter every public output uses: always over published incidents only."""
+        return cls(params, queryset=Incident.objects.published())
+
     def filter_city(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -29,7 +29,7 @@ def home(request):
 
 @require_safe
 def incident_list(request):
-    filterset = IncidentFilterSet(request.GET, queryset=Incident.objects.published())
+    filterset = IncidentFilterSet.public(request.GET)
     status = 200
     if filterset.is_valid():
         queryset = filterset.qs.newest_first().with_public_relations(citations=False)

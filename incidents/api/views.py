@@ -195,7 +195,7 @@ class IncidentList(IncidentRecordMixin, PublicAPIView):
         responses={200: docs.IncidentRecordSerializer(many=True), **ERRORS},
     )
     def get(self, request):
-        filterset = IncidentFilterSet(request.query_params, queryset=Incident.objects.published())
+        filterset = IncidentFilterSet.public(request.query_params)
         if not filterset.is_valid():
             return invalid(filterset)
         incidents = export_queryset(filterset.qs.newest_first(), PUBLIC)
