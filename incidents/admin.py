@@ -29,7 +29,8 @@ from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from incidents.forms import CustodyEventForm, IncidentForm
+from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
+from incidents.forms import CustodyEventForm, EstimateForm, IncidentForm, LocationForm, SourceForm
 from incidents.models import (
     Citation,
     CustodyEvent,
@@ -45,31 +46,88 @@ from incidents.models import (
 )
 from incidents.services import (
     PUBLISH_PERMISSION,
+    RESTORE_PERMISSION,
     TRANSITIONS,
+    Conflict,
     available_transitions,
+    can_edit_incident,
+    delete_record,
     deleted_incidents,
     incident_delete,
     incident_restore,
     incident_transition,
     log_staff_access,
     publication_problems,
+    save_incident,
+    save_record,
 )
-
-RESTORE_PERMISSION = "incidents.restore_incident"
 
 # Inline rows get small text boxes; the full-size default makes the tables unusable.
 SMALL_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
 
 
-def can_edit_incident(user, incident) -> bool:
-    """Caseworkers edit drafts only; editors (publish permission) edit at any status."""
-    return incident.status == Status.DRAFT or user.has_perm(PUBLISH_PERMISSION)
-
-
 def _error_messages(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return exc.messages
+    if isinstance(exc, Conflict):
+        return [exc.message] + [
+            f"{what}: {before} → {after}" for what, before, after in exc.changes
+        ]
     return [str(exc) or gettext("You are not allowed to do this.")]
+
+
+def _copy_saved(target, saved) -> None:
+    """The admin keeps using the object its form built (for the log and the redirect): give it
+    what the service stored."""
+    for f in saved._meta.concrete_fields:
+        setattr(target, f.attname, getattr(saved, f.attname))
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+class SavesThroughServices:
+    """ModelAdmin.save_model/delete_model through services.save_record / delete_record, for
+    sources, places and estimates: the same permission, protected-field and version rules as
+    every other write path."""
+
+    def save_model(self, request, obj, form, change):
+        result = save_record(
+            user=request.user,
+            model=self.model,
+            pk=obj.pk if change else None,
+            values=changed_values(form) if change else all_values(form),
+            expected_version=form.cleaned_data.get("read_version") if change else None,
+        )
+        _copy_saved(obj, result.instance)
+
+    def delete_model(self, request, obj):
+        delete_record(user=request.user, instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            delete_record(user=request.user, instance=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return retry_once_on_conflict(super().changeform_view)(
+            request, object_id, form_url, extra_context
+        )
+
+
+def retry_once_on_conflict(view):
+    """A save that lost a race with another save (after its form's version check passed) is
+    refused by the service. Run the POST once more: the form's check now sees the newer
+    version and shows what changed, keeping what the user typed on the page."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Conflict:
+            if getattr(request, "_conflict_retried", False):
+                raise
+            request._conflict_retried = True
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -316,7 +374,7 @@ class IncidentAdmin(
     form = IncidentForm
     inlines = [DetaineeGroupInline, CitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "date_text", "status", "summary"]}),
+        (None, {"fields": ["title", "slug", "date_text", "status", "summary", "read_version"]}),
         (_("Internal"), {"fields": ["notes_internal"]}),
         (_("Korean (optional)"), {"fields": ["title_ko", "summary_ko"], "classes": ["collapse"]}),
         (_("History"), {"fields": ["created_at", "updated_at", "published_at"]}),
@@ -371,8 +429,14 @@ class IncidentAdmin(
         if not self.has_view_or_change_permission(request, incident):
             raise PermissionDenied
         try:
-            incident = incident_transition(incident=incident, name=name, user=request.user)
-        except (ValidationError, PermissionDenied) as exc:
+            expected = int(request.POST["version"]) if request.POST.get("version") else None
+        except ValueError:
+            expected = -1  # a mangled form: refuse as stale rather than act on it
+        try:
+            incident = incident_transition(
+                incident=incident, name=name, user=request.user, expected_version=expected
+            )
+        except (ValidationError, PermissionDenied, Conflict) as exc:
             for message in _error_messages(exc):
                 self.message_user(request, message, messages.ERROR)
         else:
@@ -417,7 +481,7 @@ class IncidentAdmin(
         if not request.user.has_perm(RESTORE_PERMISSION):
             raise PermissionDenied
         try:
-            incident = incident_restore(incident_id=incident_id, user=request.user)
+            incident, notes = incident_restore(incident_id=incident_id, user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 self.message_user(request, message, messages.ERROR)
@@ -427,6 +491,8 @@ class IncidentAdmin(
             gettext("“%(title)s” has been restored.") % {"title": incident},
             messages.SUCCESS,
         )
+        for note in notes:
+            self.message_user(request, note, messages.WARNING)
         return redirect(f"{self.admin_site.name}:incidents_incident_change", incident.pk)
 
     # -- history ---------------------------------------------------------------------------
@@ -439,21 +505,26 @@ class IncidentAdmin(
         return super().history_view(request, object_id, extra_context)
 
     # -- editing ---------------------------------------------------------------------------
-    def save_related(self, request, form, formsets, change):
-        # Citations before groups and events. A citation pinned to a group deleted in the same
-        # POST would otherwise be re-inserted after the cascade removed it, pointing at a
-        # missing row (IntegrityError). Saved first, it simply goes with its group.
-        formsets = sorted(formsets, key=lambda formset: formset.model is not Citation)
-        super().save_related(request, form, formsets, change)
+    # The forms validate; services.save_incident writes the incident and its inlines in one go,
+    # only what changed, against the version the page was read at.
+    def save_model(self, request, obj, form, change):
+        pass  # written with its inlines in save_related, by the service
 
-    def save_formset(self, request, form, formset, change):
-        # The events of a group deleted in this POST went with it (cascade). nested_admin
-        # would re-insert any edited one under the vanished group, so skip their formset.
-        parent = getattr(formset, "parent_form", None)
-        if parent is not None and parent in parent.parent_formset.deleted_forms:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            return
-        super().save_formset(request, form, formset, change)
+    def save_related(self, request, form, formsets, change):
+        result = save_incident(
+            user=request.user,
+            pk=form.instance.pk if change else None,
+            values=changed_values(form) if change else all_values(form),
+            children=inline_edits(formsets),
+            expected_version=form.cleaned_data.get("read_version") if change else None,
+        )
+        _copy_saved(form.instance, result.instance)
+        record_outcome(formsets, result)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return retry_once_on_conflict(super().changeform_view)(
+            request, object_id, form_url, extra_context
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the workflow buttons and actions.
@@ -546,14 +617,16 @@ class ReviewQueueAdmin(WorkflowActions, admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(LogsStaffAccess, HistoryAdmin):
+class LocationAdmin(SavesThroughServices, LogsStaffAccess, HistoryAdmin):
+    form = LocationForm
     list_display = ["name", "kind", "city", "province", "country", "coordinates_public"]
     list_filter = ["kind", ("country", CountryFilter)]  # only countries in use, not all 250
     search_fields = ["name", "name_ko", "name_local", "city", "province", "slug"]
 
 
 @admin.register(Source)
-class SourceAdmin(LogsStaffAccess, HistoryAdmin):
+class SourceAdmin(SavesThroughServices, LogsStaffAccess, HistoryAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published_on", "kind", "reliability", "confidential"]
     list_filter = ["kind", "reliability", "confidential", "language"]
     search_fields = ["title", "publisher"]
@@ -562,7 +635,8 @@ class SourceAdmin(LogsStaffAccess, HistoryAdmin):
 
 
 @admin.register(Estimate)
-class EstimateAdmin(HistoryAdmin):
+class EstimateAdmin(SavesThroughServices, HistoryAdmin):
+    form = EstimateForm
     list_display = ["description", "figure", "period_start", "period_end", "source", "status"]
     list_filter = ["status", "subject", ("country", CountryFilter)]
     list_select_related = ["source"]

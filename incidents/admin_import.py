@@ -8,8 +8,6 @@ New records arrive as drafts; editors (incidents.publish_incident) may publish t
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
@@ -68,15 +66,10 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("The file is empty."))
         try:
             self.document = read_document(content, filename=name)
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
         except ImportFileError as exc:
             raise forms.ValidationError(
                 _("The file cannot be read: %(error)s") % {"error": exc}
             ) from None
-        except (ValueError, csv.Error, RecursionError):
-            # e.g. a NUL byte in a CSV, absurdly deep JSON, a number too long to read
-            raise forms.ValidationError(_("The file cannot be read.")) from None
         return upload
 
 
@@ -91,7 +84,9 @@ def import_view(request):
         dry_run = "_import" not in request.POST
         if form.is_valid():
             publish = can_publish and form.cleaned_data.get("publish", False)
-            report = import_document(form.document, dry_run=dry_run, publish=publish)
+            report = import_document(
+                form.document, user=request.user, dry_run=dry_run, publish=publish
+            )
             if report.ok and not dry_run:
                 messages.success(
                     request,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from incidents import geomap, statistics, timeline
 from incidents.charts import bar_chart
+from incidents.csvsafe import protect_row
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
 from incidents.listing import filter_form_context
@@ -83,7 +84,7 @@ def _statistics_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="refoulement-watch-statistics.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = _ProtectedWriter(csv.writer(response))
     writer.writerow(["table", "row", *statistics.COLUMNS, "incidents", *ESTIMATE_COLUMNS])
     for table in ("years", "places", "outcomes"):
         for row in figures[table]:
@@ -103,6 +104,16 @@ def _statistics_csv(request):
 
 
 ESTIMATE_COLUMNS = ("estimate", "estimated by", "source")
+
+
+class _ProtectedWriter:
+    """csv.writer whose cells cannot run as spreadsheet formulas (incidents.csvsafe)."""
+
+    def __init__(self, writer):
+        self.writer = writer
+
+    def writerow(self, row):
+        return self.writer.writerow(protect_row(row))
 
 
 def _period(estimate: dict) -> str:

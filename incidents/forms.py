@@ -11,7 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import CustodyEvent, Incident
+from incidents.models import CustodyEvent, Estimate, Incident, Location, Source
+from incidents.services.changes import changes_since
 from incidents.vague import VagueDate, parse_vague_date
 
 #: The model columns that `date_text` writes; forms must not show them.
@@ -91,14 +92,59 @@ class VagueDateFormMixin(forms.ModelForm):
         super().add_error(field, error)
 
 
-class IncidentForm(VagueDateFormMixin):
+def conflict_error(instance, version: int) -> ValidationError:
+    """The refusal shown when the record changed since the user opened it, with what changed."""
+    lines = [
+        _(
+            "“%(record)s” was changed by someone else since you opened it (you opened version "
+            "%(mine)s; it is now version %(now)s). Nothing was saved. What changed meanwhile:"
+        )
+        % {"record": instance, "mine": version, "now": instance.version}
+    ]
+    changes = changes_since(instance, version)
+    lines += [f"{what}: {before} → {after}" for what, before, after in changes] or [
+        _("(details are not in the history)")
+    ]
+    lines.append(
+        _("Open the record again to see the current version, then make your change again.")
+    )
+    return ValidationError(lines, code="conflict")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user read; a save against a newer version is refused here with
+    a diff (and again by the service, under a row lock, for a save that races this check)."""
+
+    # Not named "version": the model field is not editable, and the admin refuses a form field
+    # that shadows one.
+    read_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "read_version" not in self.initial:
+            self.initial["read_version"] = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        version = cleaned.get("read_version")
+        if self.instance.pk is not None:
+            if version is None:
+                raise ValidationError(
+                    _("This form lacks the version it was read at; open the record again."),
+                    code="no_version",
+                )
+            if version != self.instance.version:
+                raise conflict_error(self.instance, version)
+        return cleaned
+
+
+class IncidentForm(VersionedForm, VagueDateFormMixin):
     class Meta:
         model = Incident
         fields = [
             "title",
             "slug",
             "date_text",
-            "status",
             "summary",
             "notes_internal",
             "title_ko",
@@ -118,3 +164,25 @@ class CustodyEventForm(VagueDateFormMixin):
             "sequence",
             "notes_internal",
         ]
+
+
+def _editable(model) -> list[str]:
+    return [f.name for f in model._meta.fields if f.editable and not f.primary_key]
+
+
+class SourceForm(VersionedForm):
+    class Meta:
+        model = Source
+        fields = _editable(Source)
+
+
+class LocationForm(VersionedForm):
+    class Meta:
+        model = Location
+        fields = _editable(Location)
+
+
+class EstimateForm(VersionedForm):
+    class Meta:
+        model = Estimate
+        fields = _editable(Estimate)

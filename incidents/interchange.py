@@ -21,6 +21,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
+from incidents.csvsafe import protect_row
 from incidents.models import (
     Citation,
     CountFields,
@@ -298,9 +299,9 @@ class _Echo:
 def iter_csv(incidents, *, scope: str = PUBLIC) -> Iterator[str]:
     """UTF-8 CSV with a BOM (so Excel shows 선양 and 沈阳), one row per detainee group."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(csv_columns(scope))
+    yield "\ufeff" + writer.writerow(protect_row(csv_columns(scope)))
     for incident in _iter_incidents(incidents, scope):
         places = {g.arrest_location.slug: g.arrest_location for g in incident.groups.all()
                   if g.arrest_location_id}  # fmt: skip
         for row in csv_rows(incident_record(incident, scope), scope, places):
-            yield writer.writerow(row)
+            yield writer.writerow(protect_row(row))

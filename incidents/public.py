@@ -53,17 +53,19 @@ PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {
 # Fields that are deliberately never public. Every concrete model field must be in exactly
 # one of PUBLIC_FIELDS, PRIVATE_FIELDS or RELATION_FIELDS (checked by tests/test_public.py).
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
-    Incident: ("id", "status", "notes_internal", "created_at"),
+    # version and staff_updated_at move with internal edits: public, they would tell an outsider
+    # when staff are working on a record.
+    Incident: ("id", "status", "notes_internal", "created_at", "version", "staff_updated_at"),
     DetaineeGroup: ("id", "notes_internal"),
     CustodyEvent: ("id", "notes_internal"),
     # Coordinates are published only through public_location() when coordinates_public is set.
     Location: (
         "id", "latitude", "longitude", "coordinate_precision", "coordinates_public",
-        "notes_internal",
+        "notes_internal", "version",
     ),
-    Source: ("id", "confidential", "notes_internal"),
+    Source: ("id", "confidential", "notes_internal", "version"),
     Citation: ("id",),
-    Estimate: ("id", "status"),
+    Estimate: ("id", "status", "version"),
 }  # fmt: skip
 
 # Foreign keys: followed explicitly below, never dumped as raw ids.

@@ -848,7 +848,7 @@ def build() -> None:
     )
 
     # Fixed timestamps (auto_now / auto_now_add cannot be set through save()).
-    Incident.objects.update(created_at=DEMO_TIME, updated_at=DEMO_TIME)
+    Incident.objects.update(created_at=DEMO_TIME, updated_at=DEMO_TIME, staff_updated_at=DEMO_TIME)
 
 
 # The record itself, parents before children; not the audit history or access log.

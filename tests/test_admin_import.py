@@ -217,7 +217,23 @@ def test_a_valid_json_file_is_imported_as_drafts(places, caseworker):
     assert "Imported f.json: 1 incident created." in text(page)
 
 
-def test_the_demo_data_exported_and_imported_again(caseworker):
+def test_a_caseworker_cannot_import_estimates(caseworker):
+    """The public demo export carries published aggregate estimates; caseworkers may not add
+    estimates (they have view permission only), through this page as anywhere else."""
+    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+    content = "".join(iter_json(Incident.objects.published().newest_first(), scope=PUBLIC))
+    for model in (Citation, CustodyEvent, DetaineeGroup, Incident, Estimate, Source, Location):
+        model.objects.all().delete()
+    before = all_rows()
+    response = post(caseworker, content, "demo.json", button="_import")
+    assert response.status_code == 200
+    assert all_rows() == before
+    refusals = [m for where, m in problem_rows(response) if where.startswith("estimates[")]
+    assert refusals and all("not allowed to add aggregate estimates" in m for m in refusals)
+
+
+def test_the_demo_data_exported_and_imported_again(editor):
+    caseworker = editor  # the steps below need an editor only for the demo's estimates
     call_command("loaddata", "fixtures/demo.json", verbosity=0)
     published = Incident.objects.published().newest_first()
     slugs = set(published.values_list("slug", flat=True))
@@ -298,7 +314,7 @@ def test_the_publish_box_is_ignored_for_caseworkers(places, caseworker):
          "Not valid JSON"),
         (b'{"format": "something-else", "version": 1}', "f.json",
          "Not a Refoulement Watch file"),
-        (b"incident_slug\x00,x\n", "f.csv", "CSV is missing the columns"),
+        (b"incident_slug\x00,x\n", "f.csv", "Line 1 contains a NUL character"),
         (b"[" * 100_000, "f.json", "cannot be read"),
         (json.dumps({"format": "refoulement-watch"}).encode(), "f.txt",
          "Choose a .json or .csv file"),

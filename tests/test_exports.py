@@ -109,14 +109,15 @@ def document_schema(scope: str) -> dict:
         "published_at": {"oneOf": [MOMENT, {"type": "null"}]}, "updated_at": MOMENT,
         "groups": {"type": "array", "items": group},
         "citations": {"type": "array", "items": citation},
-        **private(status=_enum(Status.values), notes_internal=STR, created_at=MOMENT),
+        **private(status=_enum(Status.values), notes_internal=STR, created_at=MOMENT,
+                  version=INT, staff_updated_at=MOMENT),
     })  # fmt: skip
     estimate = _object({
         "subject": _enum(Estimate.Subject.values), "description": STR, "country": STR,
         "period_start": DAY, "period_end": DAY, "value_low": INT,
         "value_high": {"type": ["integer", "null"], "minimum": 0},
         "qualifier": _enum(CountQualifier.values), "attributed_to": STR, "claim": STR,
-        "source": STR, **private(status=_enum(Status.values)),
+        "source": STR, **private(status=_enum(Status.values), version=INT),
     })  # fmt: skip
     coordinate = {"type": ["number", "null"]} if full else {"type": "number"}
     location = _object(
@@ -129,7 +130,7 @@ def document_schema(scope: str) -> dict:
                 {"type": "string", "enum": ["", *Location.CoordinatePrecision.values]}
                 if full else _enum(Location.CoordinatePrecision.values)
             ),
-            **private(coordinates_public={"type": "boolean"}, notes_internal=STR),
+            **private(coordinates_public={"type": "boolean"}, notes_internal=STR, version=INT),
         },
         # Public: the three coordinate fields appear only for a place whose
         # coordinates are public (checked separately below: all three or none).
@@ -140,7 +141,7 @@ def document_schema(scope: str) -> dict:
         "published_on": {"oneOf": [DAY, {"type": "null"}]},
         "kind": _enum(Source.Kind.values), "language": STR,
         "reliability": _enum(Source.Reliability.values),
-        **private(confidential={"type": "boolean"}, notes_internal=STR),
+        **private(confidential={"type": "boolean"}, notes_internal=STR, version=INT),
     })  # fmt: skip
     return _object({
         "format": {"const": "refoulement-watch"}, "version": {"const": 1},

@@ -11,6 +11,8 @@ from tests.factories import DetaineeGroupFactory, IncidentFactory
 
 def incident_form(date_text, instance=None, **extra):
     data = {"title": "Eight arrested in Shenyang", "status": Status.DRAFT, "date_text": date_text}
+    if instance is not None:  # a change form carries the version it was read at
+        data["read_version"] = instance.version
     return IncidentForm(data={**data, **extra}, instance=instance)
 
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -24,6 +25,7 @@ from incidents.management.commands.import_incidents import Command as ImportComm
 from incidents.models import Citation, CustodyEvent, DetaineeGroup, Incident, Location, Status
 from incidents.synthetic import generate
 from tests.factories import LocationFactory, SourceFactory
+from tests.roles import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -117,10 +119,20 @@ def csv_text(rows: list[dict], columns=CSV_COLUMNS) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def run_import(content, *, filename="file.json", **options):
+def importer_user():
+    """The staff member tests import as: an editor, unless a test says otherwise."""
+    user = get_user_model().objects.filter(username=IMPORTER).first()
+    return user or staff("Editor", username=IMPORTER)
+
+
+IMPORTER = "importer"
+
+
+def run_import(content, *, filename="file.json", user=None, **options):
     if isinstance(content, dict):
         content = json.dumps(content, ensure_ascii=False)
-    return import_document(read_document(content, filename=filename), **options)
+    document = read_document(content, filename=filename)
+    return import_document(document, user=user or importer_user(), **options)
 
 
 def problems(report) -> dict[str, str]:
@@ -435,12 +447,19 @@ def test_publish_never_changes_an_existing_record(places):
 def test_command_imports_and_reports(places, tmp_path, capsys):
     path = tmp_path / "incidents.json"
     path.write_text(json.dumps(json_doc()), encoding="utf-8")
-    call_command("import_incidents", str(path), "--dry-run", "--no-progress")
+    call_command(
+        "import_incidents",
+        str(path),
+        "--dry-run",
+        "--no-progress",
+        "--user",
+        importer_user().username,
+    )
     assert "Would import: 1 incident created." in capsys.readouterr().out
     assert not Incident.objects.exists()
-    call_command("import_incidents", str(path), "--no-progress")
+    call_command("import_incidents", str(path), "--no-progress", "--user", importer_user().username)
     assert "Imported: 1 incident created." in capsys.readouterr().out
-    call_command("import_incidents", str(path), "--no-progress")
+    call_command("import_incidents", str(path), "--no-progress", "--user", importer_user().username)
     assert "Imported: 1 incident unchanged." in capsys.readouterr().out
 
 
@@ -455,7 +474,9 @@ def test_command_fails_with_every_problem_listed(places, tmp_path, capsys, kind)
     path.write_text(content, encoding="utf-8")
     before = all_rows()
     with pytest.raises(CommandError, match=r"2 problem\(s\) found .* nothing was imported"):
-        call_command("import_incidents", str(path), "--no-progress")
+        call_command(
+            "import_incidents", str(path), "--no-progress", "--user", importer_user().username
+        )
     err = capsys.readouterr().err
     if kind == "json":
         assert "incidents[1].date:" in err and "incidents[1].groups[1].women:" in err
@@ -472,9 +493,17 @@ def test_command_refuses_unreadable_files(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError, match=message):
-        call_command("import_incidents", str(path), "--no-progress")
+        call_command(
+            "import_incidents", str(path), "--no-progress", "--user", importer_user().username
+        )
     with pytest.raises(CommandError, match="Cannot read"):
-        call_command("import_incidents", str(tmp_path / "missing.json"), "--no-progress")
+        call_command(
+            "import_incidents",
+            str(tmp_path / "missing.json"),
+            "--no-progress",
+            "--user",
+            importer_user().username,
+        )
 
 
 def test_command_exits_non_zero_from_the_command_line(places, tmp_path, monkeypatch, capsys):
@@ -485,7 +514,15 @@ def test_command_exits_non_zero_from_the_command_line(places, tmp_path, monkeypa
     path.write_text(csv_text([{**CSV_ROW, "group_outcome": "deported"}]), encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
         ImportCommand().run_from_argv(
-            ["manage.py", "import_incidents", str(path), "--no-progress", "--skip-checks"]
+            [
+                "manage.py",
+                "import_incidents",
+                str(path),
+                "--no-progress",
+                "--user",
+                importer_user().username,
+                "--skip-checks",
+            ]
         )
     assert exit_.value.code == 1
     assert "row 2, column group_outcome" in capsys.readouterr().err

@@ -26,7 +26,7 @@ from incidents.models import (
 )
 from incidents.synthetic import generate
 from tests.test_exports import validate_document
-from tests.test_import import all_rows
+from tests.test_import import all_rows, importer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,8 @@ def wipe() -> None:
 
 
 def reimport(content: str, filename: str, **options) -> None:
-    report = import_document(read_document(content, filename=filename), **options)
+    document = read_document(content, filename=filename)
+    report = import_document(document, user=importer_user(), **options)
     assert report.ok, report.problems[:10]
 
 
@@ -150,7 +151,7 @@ def test_round_trip_then_reimport_changes_nothing(synthetic):
     wipe()
     reimport(backup, "backup.json")
     rows = all_rows()
-    report = import_document(read_document(backup, filename="backup.json"))
+    report = import_document(read_document(backup, filename="backup.json"), user=importer_user())
     assert {what for _kind, what in report.counts} == {"unchanged"}
     assert all_rows() == rows
 

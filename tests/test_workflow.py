@@ -284,7 +284,7 @@ def test_changelist_action_reports_per_incident(client, login, editor):
         [
             "“Unsourced”: Cite at least one non-confidential source before publishing. "
             "Add at least one detainee group before publishing.",
-            "“Draft”: Cannot publish an incident that is draft.",
+            "“Draft”: Cannot publish: the incident is now draft.",
             "Publish done for 1: “Good”",
         ]
     )

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from incidents.vague import DatePrecision, VagueDate
+
+# Size limits for free text (docs/data-format.md states them): long enough for any real report,
+# short enough that a pasted file or a runaway script cannot fill a page or the database.
+LONG_TEXT = 20_000  # summaries and internal notes
+QUOTE_TEXT = 5_000  # quotations from sources
+
+
+def limited_text(label, *, limit: int = LONG_TEXT, **kwargs) -> models.TextField:
+    """A TextField whose size is enforced by model validation (TextField's own max_length only
+    shapes the form widget), so every write path — admin, import, services — applies it."""
+    return models.TextField(label, validators=[MaxLengthValidator(limit)], **kwargs)
+
+
+class Versioned(models.Model):
+    """Abstract: optimistic concurrency. Every staff write goes through a service that bumps
+    `version` in the same UPDATE that checks it, so a save based on an older read is refused
+    instead of silently overwriting a colleague's change."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 def unique_slug(model, text: str, *, instance_pk=None, max_length: int = 80) -> str:

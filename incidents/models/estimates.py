@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from incidents.models.common import QUOTE_TEXT, Versioned, limited_text
 from incidents.models.sources import Source
 from incidents.querysets import (
     EstimateQuerySet,
@@ -17,7 +18,7 @@ from incidents.querysets import (
 from incidents.vague import CountQualifier, EstimatedCount, local_range
 
 
-class Estimate(models.Model):
+class Estimate(Versioned, models.Model):
     """An aggregate figure that is not an incident, e.g. "some 7,800 repatriated in 2003"."""
 
     class Subject(models.TextChoices):
@@ -57,7 +58,7 @@ class Estimate(models.Model):
             "e.g. 'U.S. Committee for Refugees', when the source reports someone else's figure."
         ),
     )
-    claim = models.TextField(_("quoted claim"), blank=True)
+    claim = limited_text(_("quoted claim"), limit=QUOTE_TEXT, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )

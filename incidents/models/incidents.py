@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from incidents.models.common import VagueDateFields, unique_slug
+from incidents.models.common import VagueDateFields, Versioned, limited_text, unique_slug
 from incidents.models.places import Location
 from incidents.querysets import (
     CHRONOLOGICAL,
@@ -34,7 +34,7 @@ class Outcome(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-class Incident(VagueDateFields):
+class Incident(Versioned, VagueDateFields):
     """One reported arrest operation or event, with the groups of people caught up in it."""
 
     title = models.CharField(
@@ -51,7 +51,7 @@ class Incident(VagueDateFields):
         blank=True,
         help_text=_("The permanent URL. Filled from the title."),
     )
-    summary = models.TextField(
+    summary = limited_text(
         _("public summary"),
         blank=True,
         help_text=_(
@@ -65,7 +65,7 @@ class Incident(VagueDateFields):
         blank=True,
         help_text=_("Optional. Shown to readers using the Korean interface."),
     )
-    summary_ko = models.TextField(
+    summary_ko = limited_text(
         _("Korean public summary"),
         blank=True,
         help_text=_("Optional. Same rules as the public summary: no names."),
@@ -73,11 +73,15 @@ class Incident(VagueDateFields):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    notes_internal = models.TextField(
+    notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Public: pages, the feed, exports and the API show it, so it moves only when something the
+    # public can see changes (services decide). Internal edits move staff_updated_at only;
+    # otherwise a feed reader could tell that staff are working on a record right now.
+    updated_at = models.DateTimeField(_("last public change"), default=timezone.now, editable=False)
+    staff_updated_at = models.DateTimeField(_("last change (staff)"), auto_now=True)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
@@ -225,7 +229,7 @@ class DetaineeGroup(models.Model):
         default=Outcome.UNKNOWN,
         help_text=_("The latest known fate of this group."),
     )
-    notes_internal = models.TextField(
+    notes_internal = limited_text(
         _("internal notes"),
         blank=True,
         help_text=_(
@@ -389,7 +393,7 @@ class CustodyEvent(VagueDateFields):
     sequence = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Breaks ties between events with the same date.")
     )
-    notes_internal = models.TextField(
+    notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from incidents.models.common import unique_slug
+from incidents.models.common import Versioned, limited_text, unique_slug
 
 
-class Location(models.Model):
+class Location(Versioned, models.Model):
     """A named place: a city, a province, a detention centre, a border crossing, a mission.
 
     `city`/`province` are plain text so a place can be as vague as the report ("Liaoning
@@ -97,7 +97,7 @@ class Location(models.Model):
             "to a person. City-level coordinates are usually safe."
         ),
     )
-    notes_internal = models.TextField(
+    notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
 
@@ -107,6 +107,12 @@ class Location(models.Model):
         ordering = ["country", "province", "city", "name"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        permissions = [
+            (
+                "curate_location",
+                _("Can change a place's coordinates, whether they are public, and its slug"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)

@@ -10,13 +10,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from incidents.models.common import unique_slug
+from incidents.models.common import QUOTE_TEXT, Versioned, limited_text, unique_slug
 from incidents.querysets import (
     SourceQuerySet,
 )
 
 
-class Source(models.Model):
+class Source(Versioned, models.Model):
     """A document, report or person that a claim rests on.
 
     A confidential source (e.g. an informant's testimony) is never shown publicly, and a
@@ -76,7 +76,7 @@ class Source(models.Model):
             "who told us. Confidential sources are never shown publicly."
         ),
     )
-    notes_internal = models.TextField(
+    notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
 
@@ -88,6 +88,9 @@ class Source(models.Model):
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        permissions = [
+            ("curate_source", _("Can change whether a source is confidential, and its slug")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"),
@@ -146,8 +149,11 @@ class Citation(models.Model):
         related_name="citations",
         verbose_name=_("for event"),
     )
-    claim = models.TextField(
-        _("quoted claim"), blank=True, help_text=_("A short quotation of what the source says.")
+    claim = limited_text(
+        _("quoted claim"),
+        limit=QUOTE_TEXT,
+        blank=True,
+        help_text=_("A short quotation of what the source says."),
     )
     locator = models.CharField(_("page or paragraph"), max_length=100, blank=True)
 

@@ -1,0 +1,155 @@
+"""The incident workflow. Nothing else changes an incident's status.
+
+    draft ──submit──▶ in_review ──publish──▶ published ──archive──▶ archived
+      ▲                  │                       │                    │
+      └────return────────┘◀───────unpublish──────┘◀────republish──────┘ (editors)
+
+Every step is compare-and-set: `UPDATE … WHERE status = <what the step starts from>`, with the
+row locked first on PostgreSQL. Edits never write `status` or `published_at` (services.editing
+writes only the fields a user changed), so a save in flight cannot undo a transition, and two
+transitions racing cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents.models import Incident, Status
+from incidents.services.errors import Conflict
+from incidents.services.policy import PUBLISH, perm
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    source: tuple[str, ...]
+    target: str
+    permission: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("submit", gettext_lazy("Submit for review"), (Status.DRAFT,), Status.IN_REVIEW,
+                   perm("change", Incident)),
+        Transition("return_to_draft", gettext_lazy("Return to draft"), (Status.IN_REVIEW,),
+                   Status.DRAFT, perm("change", Incident)),
+        Transition("publish", gettext_lazy("Publish"), (Status.IN_REVIEW, Status.ARCHIVED),
+                   Status.PUBLISHED, PUBLISH),
+        Transition("unpublish", gettext_lazy("Unpublish (back to draft)"), (Status.PUBLISHED,),
+                   Status.DRAFT, PUBLISH),
+        Transition("archive", gettext_lazy("Archive"),
+                   (Status.PUBLISHED, Status.DRAFT, Status.IN_REVIEW), Status.ARCHIVED, PUBLISH),
+    ]
+}  # fmt: skip
+
+
+def available_transitions(*, incident: Incident, user) -> list[Transition]:
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if incident.status in t.source and user.has_perm(t.permission)
+    ]
+
+
+def transition_path(source: str, target: str) -> list[str]:
+    """The shortest list of step names from `source` to `target` (imports use it to reach the
+    status a file gives, one permitted step at a time). Empty if already there."""
+    queue: deque[tuple[str, list[str]]] = deque([(source, [])])
+    seen = {source}
+    while queue:
+        status, steps = queue.popleft()
+        if status == target:
+            return steps
+        for t in TRANSITIONS.values():
+            if status in t.source and t.target not in seen:
+                seen.add(t.target)
+                queue.append((t.target, [*steps, t.name]))
+    raise ValidationError(_("No workflow path to '%(status)s'.") % {"status": target})
+
+
+def publication_problems(incident: Incident) -> list[str]:
+    """Why this incident cannot be published yet (empty list: it can)."""
+    problems = []
+    if not incident.citations.filter(source__confidential=False).exists():
+        problems.append(_("Cite at least one non-confidential source before publishing."))
+    if not incident.groups.exists():
+        problems.append(_("Add at least one detainee group before publishing."))
+    return problems
+
+
+@transaction.atomic
+def incident_transition(
+    *,
+    incident: Incident,
+    name: str,
+    user,
+    expected_version: int | None = None,
+    as_imported: bool = False,
+) -> Incident:
+    """Move `incident` one step along the workflow, checking permission and publication rules.
+
+    `expected_version`: the version the user was looking at (the change page sends it), so a
+    step is never applied to a record that changed unseen. `as_imported`: the step recreates,
+    for a record new to this database, a status it had where the file came from; the file's
+    timestamps (set on creation by save_incident's stamps) then stand.
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise ValidationError(_("Unknown workflow step '%(name)s'.") % {"name": name})
+    if not user.has_perm(transition.permission):
+        raise PermissionDenied(_("You are not allowed to %(step)s.") % {"step": transition.label})
+    current = Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    if current is None:
+        raise ValidationError(_("This incident no longer exists."))
+    if expected_version is not None and current.version != expected_version:
+        from incidents.services.changes import changes_since
+
+        raise Conflict(
+            instance=current,
+            expected_version=expected_version,
+            current_version=current.version,
+            changes=changes_since(current, expected_version),
+        )
+    if current.status not in transition.source:
+        raise ValidationError(
+            _("Cannot %(step)s: the incident is now %(status)s.")
+            % {
+                "step": str(transition.label).lower(),
+                "status": current.get_status_display().lower(),
+            }
+        )
+    if transition.target == Status.PUBLISHED:
+        problems = publication_problems(current)
+        if problems:
+            raise ValidationError(problems)
+
+    now = timezone.now()
+    changes = {"status": transition.target}
+    if not as_imported:  # an import recreating a record keeps its version and times
+        changes |= {"version": F("version") + 1, "staff_updated_at": now}
+    if transition.target == Status.PUBLISHED:
+        changes["published_at"] = Coalesce(F("published_at"), now)
+        if not as_imported:
+            # Becoming public is a public change: the feed and exports show it as updated.
+            changes["updated_at"] = now
+    # Compare-and-set: applies only if nobody moved the incident since we read it.
+    moved = Incident.objects.filter(pk=current.pk, status=current.status).update(**changes)
+    if moved != 1:
+        raise ValidationError(_("The incident's status changed meanwhile; nothing was done."))
+    fresh = Incident.objects.get(pk=current.pk)
+    fresh._history_user = user
+    Incident.history.bulk_history_create(
+        [fresh], update=True, default_user=user, default_change_reason=str(transition.label)
+    )
+    return fresh
