@@ -47,9 +47,16 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, can_publish: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.can_publish = can_publish
         if not can_publish:
             del self.fields["publish"]
         self.document = None
+
+    def clean(self):
+        # A hand-made POST asking to publish without the permission is told so, not ignored.
+        if not self.can_publish and self.data.get("publish"):
+            raise forms.ValidationError(_("Only editors may publish on import."))
+        return super().clean()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -8,22 +8,37 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-@pytest.fixture
-def login(client):
-    """Log a user in the way the admin does after a password *and* a TOTP code.
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters, cached pages)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+def verified_login(client, user, *, verified: bool = True):
+    """Log `user` in on `client` the way the admin does after a password *and* a TOTP code.
 
     Tests run with REQUIRE_2FA on (as production), so a plain force_login is not enough
     to reach the admin; see tests/test_login.py for the real two-step login.
     """
+    client.force_login(user)
+    if verified:
+        device = TOTPDevice.objects.filter(user=user, name="test").first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """verified_login() on the test client."""
 
     def _login(user, *, verified: bool = True):
-        client.force_login(user)
-        if verified:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
+        return verified_login(client, user, verified=verified)
 
     return _login
 

@@ -295,10 +295,14 @@ def test_editors_import_drafts_unless_they_tick_publish(places, editor):
     assert Incident.objects.get(slug=SLUG).status == Status.DRAFT
 
 
-def test_the_publish_box_is_ignored_for_caseworkers(places, caseworker):
+def test_a_caseworker_asking_to_publish_is_told_no(places, caseworker):
+    """The box is not shown to caseworkers; a hand-made POST asking for it is refused with a
+    message rather than silently ignored, and nothing is imported."""
+    assert 'name="publish"' not in text(caseworker.get(URL))
     response = post(caseworker, json_doc(), "f.json", button="_import", publish=True)
-    assert response.status_code == 302
-    assert Incident.objects.get(slug=SLUG).status == Status.DRAFT
+    assert response.status_code == 200
+    assert "Only editors may publish on import." in text(response)
+    assert not Incident.objects.filter(slug=SLUG).exists()
 
 
 # -- unreadable files ----------------------------------------------------------------------------
