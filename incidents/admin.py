@@ -30,12 +30,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
-from incidents.forms import CustodyEventForm, EstimateForm, IncidentForm, LocationForm, SourceForm
+from incidents.forms import (
+    ActorForm,
+    CountClaimForm,
+    CustodyEventForm,
+    DateClaimForm,
+    EstimateForm,
+    IncidentForm,
+    LocationForm,
+    SourceForm,
+)
 from incidents.models import (
+    Actor,
     Citation,
+    CountClaim,
     CustodyEvent,
+    DateClaim,
     DetaineeGroup,
     Estimate,
+    EstimateSource,
+    EventActor,
     Incident,
     Location,
     Outcome,
@@ -86,19 +100,24 @@ def _copy_saved(target, saved) -> None:
 
 
 class SavesThroughServices:
-    """ModelAdmin.save_model/delete_model through services.save_record / delete_record, for
-    sources, places and estimates: the same permission, protected-field and version rules as
-    every other write path."""
+    """Saves through services.save_record / delete_record, for sources, places, actors and
+    estimates (with their inline sources): the same permission, protected-field and version
+    rules as every other write path. The forms validate; the service writes."""
 
     def save_model(self, request, obj, form, change):
+        pass  # written with its inlines in save_related, by the service
+
+    def save_related(self, request, form, formsets, change):
         result = save_record(
             user=request.user,
             model=self.model,
-            pk=obj.pk if change else None,
+            pk=form.instance.pk if change else None,
             values=changed_values(form) if change else all_values(form),
             expected_version=form.cleaned_data.get("read_version") if change else None,
+            children=inline_edits(formsets),
         )
-        _copy_saved(obj, result.instance)
+        _copy_saved(form.instance, result.instance)
+        record_outcome(formsets, result)
 
     def delete_model(self, request, obj):
         delete_record(user=request.user, instance=obj)
@@ -163,7 +182,10 @@ class LogsStaffAccess:
 
 
 def _incident_of(obj):
-    """The incident an inline's `obj` belongs to: inlines get the incident or a group."""
+    """The incident an inline's `obj` belongs to: inlines get the incident, a group or an
+    event."""
+    if isinstance(obj, CustodyEvent):
+        obj = obj.group if obj.group_id else None
     if isinstance(obj, DetaineeGroup):
         return obj.incident if obj.incident_id else None
     return obj
@@ -237,10 +259,24 @@ class DateTextDisplay:
         return obj.date_display
 
 
-class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTabularInline):
+class EventActorInline(FollowsIncident, nested_admin.NestedTabularInline):
+    model = EventActor
+    fields = ["actor", "role"]
+    autocomplete_fields = ["actor"]
+    extra = 0
+    is_sortable = False
+    verbose_name_plural = _("who acted")
+
+
+class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedStackedInline):
     model = CustodyEvent
     form = CustodyEventForm
-    fields = ["kind", "date_text", "location", "description", "sequence", "notes_internal"]
+    inlines = [EventActorInline]
+    fieldsets = [
+        (None, {"fields": [("kind", "date_text", "sequence"), ("location", "description")]}),
+        (_("Arrest"), {"fields": [("circumstance", "circumstance_text")]}),
+        (_("Internal"), {"fields": ["notes_internal"]}),
+    ]
     autocomplete_fields = ["location"]
     formfield_overrides = SMALL_TEXT
     is_sortable = False  # events are ordered by date; `sequence` only breaks ties
@@ -249,9 +285,39 @@ class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTa
         return _extra_on_add(obj)
 
 
+class CountClaimInline(FollowsIncident, nested_admin.NestedTabularInline):
+    """What each source says of the group's figures; the preferred one is the figure."""
+
+    model = CountClaim
+    form = CountClaimForm
+    fields = ["part", "count_text", "source", "wording", "quotation", "locator", "preferred",
+              "preferred_reason"]  # fmt: skip
+    autocomplete_fields = ["source"]
+    formfield_overrides = SMALL_TEXT
+    extra = 0
+    is_sortable = False
+    verbose_name_plural = _("figures as each source gives them")
+
+
+class GroupFormSet(nested_admin.NestedInlineFormSet):
+    """A group can be part of another group of this incident (not of itself)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        incident = self.instance if self.instance.pk else None
+        groups = DetaineeGroup.objects.filter(incident=incident) if incident else None
+        if groups is None:
+            form.fields["parent"].queryset = DetaineeGroup.objects.none()
+        else:
+            if form.instance.pk:
+                groups = groups.exclude(pk=form.instance.pk)
+            form.fields["parent"].queryset = groups.select_related("arrest_location")
+
+
 class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
     model = DetaineeGroup
-    inlines = [CustodyEventInline]
+    formset = GroupFormSet
+    inlines = [CustodyEventInline, CountClaimInline]
     # No drag-and-drop (sortable_field_name): nested_admin's formsetsort filter crashes
     # re-rendering a page with errors when two groups share a `sequence`, which the
     # default of 0 makes common. Staff type the order instead.
@@ -259,21 +325,33 @@ class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
     autocomplete_fields = ["arrest_location"]
     formfield_overrides = SMALL_TEXT
     fieldsets = [
-        (None, {"fields": ["label", "arrest_location", "outcome", "sequence"]}),
+        (None, {"fields": ["label", "arrest_location", "outcome", "sequence", "parent"]}),
         (
-            _("How many people"),
+            _("How many North Koreans"),
             {
                 "description": _(
-                    "Women, men, minors and helpers are parts of the group and cannot exceed "
-                    "its size. Leave a number empty when the report does not say."
+                    "Women, men and minors are parts of the group and cannot exceed its size. "
+                    "For a range such as 27–29 choose 'range' and give both numbers. Leave a "
+                    "number empty when the report does not say. When sources disagree, enter "
+                    "each version below as a sourced figure: the preferred one becomes the "
+                    "figure here."
                 ),
                 "fields": [
-                    ("size_value", "size_qualifier"),
-                    ("women_value", "women_qualifier"),
-                    ("men_value", "men_qualifier"),
-                    ("minors_value", "minors_qualifier"),
-                    ("helpers_value", "helpers_qualifier"),
+                    ("size_value", "size_high", "size_qualifier"),
+                    ("women_value", "women_high", "women_qualifier"),
+                    ("men_value", "men_high", "men_qualifier"),
+                    ("minors_value", "minors_high", "minors_qualifier"),
                 ],
+            },
+        ),
+        (
+            _("Helpers and brokers (counted apart from the North Koreans)"),
+            {
+                "fields": [
+                    ("helpers_value", "helpers_high", "helpers_qualifier"),
+                    "helpers_nationality",
+                    "helpers_description",
+                ]
             },
         ),
         (_("Internal"), {"fields": ["notes_internal"]}),
@@ -281,6 +359,20 @@ class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return _extra_on_add(obj)
+
+
+class DateClaimInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTabularInline):
+    """When sources give different dates: each version; the preferred one is the date."""
+
+    model = DateClaim
+    form = DateClaimForm
+    fields = ["date_text", "source", "wording", "quotation", "locator", "preferred",
+              "preferred_reason"]  # fmt: skip
+    autocomplete_fields = ["source"]
+    formfield_overrides = SMALL_TEXT
+    extra = 0
+    is_sortable = False
+    verbose_name_plural = _("dates as each source gives them")
 
 
 class CitationFormSet(nested_admin.NestedInlineFormSet):
@@ -372,7 +464,7 @@ class IncidentAdmin(
     LogsStaffAccess, WorkflowActions, DateTextDisplay, HistoryAdmin, nested_admin.NestedModelAdmin
 ):
     form = IncidentForm
-    inlines = [DetaineeGroupInline, CitationInline]
+    inlines = [DateClaimInline, DetaineeGroupInline, CitationInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "date_text", "status", "summary", "read_version"]}),
         (_("Internal"), {"fields": ["notes_internal"]}),
@@ -507,6 +599,15 @@ class IncidentAdmin(
     # -- editing ---------------------------------------------------------------------------
     # The forms validate; services.save_incident writes the incident and its inlines in one go,
     # only what changed, against the version the page was read at.
+    def _create_formsets(self, request, obj, change):
+        """Leave out the formsets under template rows ("groups-empty-events-0-actors"): they are
+        the page's blueprints for rows added in the browser, never data. nested_admin binds
+        them from the third level down, and would refuse a POST lacking their management
+        forms."""
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        kept = [(f, i) for f, i in zip(formsets, inlines, strict=True) if "-empty-" not in f.prefix]
+        return [f for f, _i in kept], [i for _f, i in kept]
+
     def save_model(self, request, obj, form, change):
         pass  # written with its inlines in save_related, by the service
 
@@ -621,27 +722,70 @@ class LocationAdmin(SavesThroughServices, LogsStaffAccess, HistoryAdmin):
     form = LocationForm
     list_display = ["name", "kind", "city", "province", "country", "coordinates_public"]
     list_filter = ["kind", ("country", CountryFilter)]  # only countries in use, not all 250
-    search_fields = ["name", "name_ko", "name_local", "city", "province", "slug"]
+    search_fields = ["name", "name_ko", "name_local", "alternate_names", "city", "province",
+                     "slug", "code"]  # fmt: skip
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["country", "province", "city"]
+    list_select_related = ["parent"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "kind", "parent", ("country", "province", "city"), "read_version"]},
+        ),  # fmt: skip
+        (
+            _("Other names"),
+            {"fields": ["name_ko", "name_local", "alternate_names", "slug", "code"]},
+        ),  # fmt: skip
+        (
+            _("Coordinates"),
+            {"fields": [("latitude", "longitude"), "coordinate_precision", "coordinates_public"]},
+        ),  # fmt: skip
+        (_("Internal"), {"fields": ["notes_internal"]}),
+    ]
+
+
+@admin.register(Actor)
+class ActorAdmin(SavesThroughServices, LogsStaffAccess, HistoryAdmin):
+    form = ActorForm
+    list_display = ["name", "kind", "country", "parent"]
+    list_filter = ["kind", ("country", CountryFilter)]
+    search_fields = ["name", "name_ko", "name_local", "slug"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
 
 
 @admin.register(Source)
-class SourceAdmin(SavesThroughServices, LogsStaffAccess, HistoryAdmin):
+class SourceAdmin(SavesThroughServices, LogsStaffAccess, DateTextDisplay, HistoryAdmin):
     form = SourceForm
-    list_display = ["title", "publisher", "published_on", "kind", "reliability", "confidential"]
+    list_display = ["__str__", "publisher", "date_display", "kind", "reliability", "confidential"]
     list_filter = ["kind", "reliability", "confidential", "language"]
-    search_fields = ["title", "publisher"]
+    search_fields = ["title", "publisher", "slug"]
+    autocomplete_fields = ["relays"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    date_hierarchy = "published_on"
+    date_hierarchy = "date_latest"
+
+    @admin.display(description=_("date"), ordering="date_latest")
+    def date_display(self, obj):
+        return obj.date_display
+
+
+class EstimateSourceInline(admin.TabularInline):
+    """The sources an estimate rests on; written with the estimate by the service."""
+
+    model = EstimateSource
+    fields = ["source", "claim", "locator"]
+    autocomplete_fields = ["source"]
+    formfield_overrides = SMALL_TEXT
+    extra = 1
 
 
 @admin.register(Estimate)
 class EstimateAdmin(SavesThroughServices, HistoryAdmin):
     form = EstimateForm
-    list_display = ["description", "figure", "period_start", "period_end", "source", "status"]
+    inlines = [EstimateSourceInline]
+    list_display = ["description", "figure", "period_start", "period_end", "status"]
     list_filter = ["status", "subject", ("country", CountryFilter)]
-    list_select_related = ["source"]
-    search_fields = ["description", "attributed_to", "claim"]
-    autocomplete_fields = ["source"]
+    search_fields = ["description", "attributed_to", "citations__claim"]
 
 
 @admin.register(StaffAccessLog)

@@ -7,45 +7,54 @@ save never writes back a column the user did not touch (status, a colleague's ed
 
 from __future__ import annotations
 
-from incidents.forms import VAGUE_DATE_FIELDS
+from incidents.forms import CLAIM_COUNT_FIELDS, VAGUE_DATE_FIELDS
 from incidents.services import Edit
 
-PARENT_FIELDS = {"incident", "group"}
 
-
-def _model_fields(form) -> list[str]:
+def _model_fields(form, parent: str | None = None) -> list[str]:
+    """Model fields the form edits, without the key to the row it is under (`parent`: an
+    inline formset's foreign key, set by the service)."""
     model = form._meta.model
     names = [
         f.name
         for f in model._meta.fields
-        if f.name in form.fields and not f.primary_key and f.name not in PARENT_FIELDS
+        if f.name in form.fields and not f.primary_key and f.name != parent
     ]
     if "date_text" in form.fields:
         names += list(VAGUE_DATE_FIELDS)
+    if "count_text" in form.fields:
+        names += list(CLAIM_COUNT_FIELDS)
     return names
 
 
-def changed_values(form) -> dict:
+def changed_values(form, parent: str | None = None) -> dict:
     """{model field: new value} for what the user changed on this form."""
     changed = set(form.changed_data)
     if "date_text" in changed:
         changed.update(VAGUE_DATE_FIELDS)
-    return {name: getattr(form.instance, name) for name in _model_fields(form) if name in changed}
+    if "count_text" in changed:
+        changed.update(CLAIM_COUNT_FIELDS)
+    return {
+        name: getattr(form.instance, name)
+        for name in _model_fields(form, parent)
+        if name in changed
+    }
 
 
-def all_values(form) -> dict:
+def all_values(form, parent: str | None = None) -> dict:
     """Every model field on a form for a new row."""
-    return {name: getattr(form.instance, name) for name in _model_fields(form)}
+    return {name: getattr(form.instance, name) for name in _model_fields(form, parent)}
 
 
 def _form_edit(formset, form) -> Edit | None:
     model = formset.model
+    parent = formset.fk.name
     pk = form.instance.pk if form.instance._state.adding is False else None
     if formset.can_delete and formset._should_delete_form(form):
         return Edit(model, pk=pk, delete=True) if pk is not None else None
     if pk is None:
-        return Edit(model, values=all_values(form)) if form.has_changed() else None
-    return Edit(model, pk=pk, values=changed_values(form))
+        return Edit(model, values=all_values(form, parent)) if form.has_changed() else None
+    return Edit(model, pk=pk, values=changed_values(form, parent))
 
 
 def inline_edits(formsets) -> list[Edit]:

@@ -19,8 +19,9 @@ from incidents.filters import IncidentFilterSet
 from incidents.listing import filter_form_context
 from incidents.models import Incident, Location
 from incidents.public import korean, public_incident, public_location
-from incidents.querysets import published_incidents_by_location
+from incidents.querysets import published_incidents_under, published_place_counts
 from incidents.urgent import public_row, urgent_cases
+from incidents.vague import CountTotal
 
 TIMELINE_PAGE_SIZE = 200
 
@@ -48,9 +49,31 @@ def timeline_view(request):
     return render(request, "incidents/timeline.html", context, status=status)
 
 
+# Filters that select incidents by what estimates do not have (a place below the country, an
+# outcome, an authority, words): with any of them, estimates are left out, and the page says so.
+NOT_FOR_ESTIMATES = ("city", "outcome", "actor", "q")
+
+
 def _statistics(request):
     filterset, incidents = _filtered(request)
-    return filterset, (statistics.compute(incidents) if incidents is not None else None)
+    if incidents is None:
+        return filterset, None
+    data = filterset.form.cleaned_data
+    figures = statistics.compute(
+        incidents,
+        estimate_filters={
+            "country": data.get("country") or "",
+            "start": data.get("date_after"),
+            "end": data.get("date_before"),
+        },
+    )
+    blocking = [
+        str(filterset.form.fields[name].label) for name in NOT_FOR_ESTIMATES if data.get(name)
+    ]
+    if blocking:
+        figures["estimates"] = []
+        figures["estimates_left_out_for"] = blocking
+    return filterset, figures
 
 
 @require_safe
@@ -59,12 +82,15 @@ def statistics_view(request):
     context = filter_form_context(request, filterset) | {"figures": figures}
     if figures is not None:
         context["chart"] = bar_chart(
-            gettext("People arrested per year (lower bounds)"),
+            gettext("North Koreans arrested per year (lower bounds)"),
             [(row.label, row.figure("arrested")) for row in figures["years"]],
         )
+        everyone = CountTotal.zero()
+        for row in figures["outcomes"]:
+            everyone = everyone + row.figure("people")
+        context["outcome_total"] = everyone.localized()
         context["outcome_rows"] = [
-            (row, statistics.share(row.figure("arrested"), figures["total"]))
-            for row in figures["outcomes"]
+            (row, statistics.share(row.figure("people"), everyone)) for row in figures["outcomes"]
         ]
     status = 400 if figures is None else 200
     return render(request, "incidents/statistics.html", context, status=status)
@@ -85,20 +111,23 @@ def _statistics_csv(request):
     response["Content-Disposition"] = 'attachment; filename="refoulement-watch-statistics.csv"'
     response.write("\ufeff")
     writer = _ProtectedWriter(csv.writer(response))
-    writer.writerow(["table", "row", *statistics.COLUMNS, "incidents", *ESTIMATE_COLUMNS])
-    for table in ("years", "places", "outcomes"):
+    writer.writerow(["table", "row", *statistics.COLUMNS, "people", "incidents",
+                     *ESTIMATE_COLUMNS])  # fmt: skip
+    for table in ("years", "places", "outcomes", "actors"):
         for row in figures[table]:
             writer.writerow(
                 [table, row.label, *(row.figure(c).render() for c in statistics.COLUMNS),
-                 len(row.incidents), *("" for _ in ESTIMATE_COLUMNS)]
+                 row.figure("people").render() if table == "outcomes" else "",
+                 row.incidents, *("" for _ in ESTIMATE_COLUMNS)]
             )  # fmt: skip
     # Estimates are not counts of incidents: their figure goes in its own column, never under
-    # "arrested" or "incidents", with who made it and the source, as on the page.
+    # "arrested" or "incidents", with who made it and the sources, as on the page.
     for estimate in figures["estimates"]:
         writer.writerow(
             ["source estimates", f"{estimate['description']} ({_period(estimate)})",
-             *("" for _ in statistics.COLUMNS), "",
-             estimate["figure"], estimate["attributed_to"], estimate["source"]["title"]]
+             *("" for _ in statistics.COLUMNS), "", "",
+             estimate["figure"], estimate["attributed_to"],
+             "; ".join(s["source"]["display_title"] for s in estimate["sources"])]
         )  # fmt: skip
     return response
 
@@ -123,7 +152,7 @@ def _period(estimate: dict) -> str:
 
 def map_places() -> list[tuple[Location, int]]:
     """Places used by published incidents, with the number of incidents each appears in."""
-    counts = {pk: len(ids) for pk, ids in published_incidents_by_location().items()}
+    counts = published_place_counts()
     places = Location.objects.filter(pk__in=counts)
     return sorted(((p, counts[p.pk]) for p in places), key=lambda pc: (-pc[1], pc[0].name))
 
@@ -132,16 +161,22 @@ def map_places() -> list[tuple[Location, int]]:
 def map_view(request):
     listed = []
     for place, incident_count in map_places():
-        listed.append(public_location(place) | {"incident_count": incident_count})
+        listed.append(public_location(place) | {"incident_count": incident_count, "id": place.pk})
     positioned = [p for p in listed if p["latitude"] is not None]
     frame = geomap.fit([(p["longitude"], p["latitude"]) for p in positioned])
     # Places at the same spot (a city and a consulate in it) share one circle.
     spots: dict[tuple[float, float], list[dict]] = {}
     for place in positioned:
         spots.setdefault(frame.xy(place["longitude"], place["latitude"]), []).append(place)
+    # Each incident once per circle, though it may be at both the city and the consulate.
+    shared = [p["id"] for places in spots.values() if len(places) > 1 for p in places]
+    under = published_incidents_under(shared) if shared else {}
     drawn = []
     for (x, y), places in spots.items():
-        count = sum(p["incident_count"] for p in places)
+        if len(places) > 1:
+            count = len(set().union(*(under.get(p["id"], set()) for p in places)))
+        else:
+            count = places[0]["incident_count"]
         approximate = all(p["coordinate_precision"] in ("province", "country") for p in places)
         drawn.append({
             "x": x, "y": y, "places": places, "incident_count": count,

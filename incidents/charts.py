@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incidents.vague import CountQualifier, EstimatedCount
+from incidents.vague import CountTotal, EstimatedCount
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,11 @@ class BarChart:
 
 
 def bar_chart(
-    title: str, rows: list[tuple[str, EstimatedCount]], *, width: int = 720, height: int = 260
+    title: str,
+    rows: list[tuple[str, EstimatedCount | CountTotal]],
+    *,
+    width: int = 720,
+    height: int = 260,
 ) -> BarChart:
     top, bottom, left = 24, 40, 8
     plot_height = height - top - bottom
@@ -52,7 +56,7 @@ def bar_chart(
                 width=round(slot * 0.7, 1),
                 height=round(h, 1),
                 open_ended=count.high is None and count.known,
-                approximate=count.qualifier == CountQualifier.ABOUT,
+                approximate=count.approximate,
             )
         )
     return BarChart(title, bars, width, height, top + plot_height, f"{highest:,}")

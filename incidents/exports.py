@@ -7,6 +7,7 @@ export of every record never holds the whole file in memory.
 from __future__ import annotations
 
 import json
+import tempfile
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from incidents.filters import IncidentFilterSet
 from incidents.interchange import PUBLIC, iter_csv, iter_json
+from incidents.interchange.csvzip import write_zip
 
 
 def filtered_incidents(request):
@@ -69,3 +71,25 @@ def export_json(request):
     return _download(
         iter_json(incidents.newest_first(), scope=PUBLIC), "application/json; charset=utf-8", "json"
     )
+
+
+@require_safe
+def export_zip(request):
+    """The complete CSV rendering: the main sheet and its companion sheets (claims, events,
+    citations, places, sources, actors, estimates) in one ZIP."""
+    incidents, errors = filtered_incidents(request)
+    if errors:
+        return bad_filters_text(errors)
+    # Closed by the response when the download ends (the generator's finally).
+    buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    write_zip(incidents.newest_first(), scope=PUBLIC, fileobj=buffer)
+    buffer.seek(0)
+    return _download(_chunks(buffer), "application/zip", "zip")
+
+
+def _chunks(fileobj, size: int = 1 << 16):
+    try:
+        while chunk := fileobj.read(size):
+            yield chunk
+    finally:
+        fileobj.close()

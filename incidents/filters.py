@@ -15,7 +15,17 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from incidents.models import DetaineeGroup, Incident, Location, Outcome
+from incidents.models import (
+    Actor,
+    DetaineeGroup,
+    EventActor,
+    Incident,
+    IncidentPlace,
+    Location,
+    LocationName,
+    Outcome,
+)
+from incidents.places import name_variants, normalize
 from incidents.search import search
 from incidents.vague import VagueDateError, parse_partial_date
 
@@ -69,9 +79,27 @@ def _groups_of_incident():
     return DetaineeGroup.objects.filter(incident=OuterRef("pk"))
 
 
-def _at_locations(locations) -> Q:
-    """Groups arrested at, or with a custody event at, any of `locations`."""
-    return Q(arrest_location__in=locations) | Q(events__location__in=locations)
+def places_named(text: str):
+    """Ids of the places answering to `text` in any language or spelling (incidents.places).
+
+    A name as typed wins over the same name without its generic words: "Jilin Province" is
+    the province (whose names include "jilinprovince"), and only if no place is called that
+    does it mean every "Jilin"."""
+    full = normalize(text)
+    looser = name_variants(text) - {full}
+    exact = LocationName.objects.filter(normalized=full)
+    named = exact
+    if looser:
+        named = LocationName.objects.filter(
+            Q(normalized=full) | (Q(normalized__in=looser) & ~Exists(exact))
+        )
+    return named.values("location_id")
+
+
+def at_places(place_ids):
+    """Incidents naming one of these places or any place under them: one semi-join on the
+    place index (IncidentPlace holds every named place and all its ancestors)."""
+    return Exists(IncidentPlace.objects.filter(incident=OuterRef("pk"), location_id__in=place_ids))
 
 
 class IncidentFilterSet(django_filters.FilterSet):
@@ -99,11 +127,17 @@ class IncidentFilterSet(django_filters.FilterSet):
     outcome = django_filters.MultipleChoiceFilter(
         method="filter_outcome", choices=Outcome.choices, label=_("Outcome")
     )
+    actor = django_filters.CharFilter(
+        method="filter_actor",
+        max_length=120,
+        label=_("Authority"),
+        help_text=_("Who arrested, held or received them, e.g. a police bureau (or its units)."),
+    )
     q = django_filters.CharFilter(method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"))
 
     class Meta:
         model = Incident
-        fields = ["city", "country", "date_after", "date_before", "outcome", "q"]
+        fields = ["city", "country", "date_after", "date_before", "outcome", "actor", "q"]
         form = IncidentFilterForm
 
     @classmethod
@@ -112,24 +146,38 @@ class IncidentFilterSet(django_filters.FilterSet):
         return cls(params, queryset=Incident.objects.published())
 
     def filter_city(self, queryset, name, value):
+        """Any place in the incident, or under it: "Liaoning", "랴오닝성", "辽宁", "Jilin
+        Province", "Yanbian Korean Autonomous Prefecture" (incidents.places)."""
         value = value.strip()
         if not value:
             return queryset
-        places = Location.objects.filter(
-            Q(slug__iexact=value)
-            | Q(name__iexact=value)
-            | Q(city__iexact=value)
-            | Q(name_ko=value)
-            | Q(name_local=value)
-        )
-        return queryset.filter(Exists(_groups_of_incident().filter(_at_locations(places))))
+        return queryset.filter(at_places(places_named(value)))
 
     def filter_country(self, queryset, name, value):
         code = value.strip().upper()
         if not code:
             return queryset
-        places = Location.objects.filter(country=code)
-        return queryset.filter(Exists(_groups_of_incident().filter(_at_locations(places))))
+        country = Location.objects.filter(kind=Location.Kind.COUNTRY, code=code).values("pk")
+        return queryset.filter(at_places(country))
+
+    def filter_actor(self, queryset, name, value):
+        """An actor by slug or name, and every unit under it."""
+        value = value.strip()
+        if not value:
+            return queryset
+        named = Actor.objects.filter(
+            Q(slug__iexact=value) | Q(name__iexact=value) | Q(name_ko=value)
+            | Q(name_local=value)
+        )  # fmt: skip
+        ids = set(named.values_list("pk", flat=True))
+        frontier = set(ids)
+        while frontier:  # units of units: a few levels at most
+            frontier = (
+                set(Actor.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+            )
+            ids |= frontier
+        parts = EventActor.objects.filter(actor_id__in=ids, event__group__incident=OuterRef("pk"))
+        return queryset.filter(Exists(parts))
 
     def filter_date_after(self, queryset, name, value: date):
         # Overlap: the incident's latest possible date is on or after the start.

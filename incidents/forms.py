@@ -11,12 +11,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import CustodyEvent, Estimate, Incident, Location, Source
+from incidents.models import (
+    Actor,
+    CountClaim,
+    CustodyEvent,
+    DateClaim,
+    Estimate,
+    Incident,
+    Location,
+    Source,
+)
 from incidents.services.changes import changes_since
-from incidents.vague import VagueDate, parse_vague_date
+from incidents.vague import CountError, EstimatedCount, VagueDate, parse_count, parse_vague_date
 
 #: The model columns that `date_text` writes; forms must not show them.
 VAGUE_DATE_FIELDS = ("date_earliest", "date_latest", "date_precision")
+#: The model columns that a claim's `count_text` writes.
+CLAIM_COUNT_FIELDS = ("value", "value_high", "qualifier")
 
 
 class VagueDateField(forms.CharField):
@@ -170,10 +181,10 @@ def _editable(model) -> list[str]:
     return [f.name for f in model._meta.fields if f.editable and not f.primary_key]
 
 
-class SourceForm(VersionedForm):
+class SourceForm(VersionedForm, VagueDateFormMixin):
     class Meta:
         model = Source
-        fields = _editable(Source)
+        fields = [f for f in _editable(Source) if f not in VAGUE_DATE_FIELDS] + ["date_text"]
 
 
 class LocationForm(VersionedForm):
@@ -186,3 +197,69 @@ class EstimateForm(VersionedForm):
     class Meta:
         model = Estimate
         fields = _editable(Estimate)
+
+
+class CountClaimForm(forms.ModelForm):
+    """One source's figure, typed as the source gives it ("at least 13", "27–29")."""
+
+    count_text = forms.CharField(
+        label=_("Figure as reported"),
+        max_length=60,
+        help_text=_("e.g. 29, at least 13, about 12, 27–29, one or two."),
+    )
+
+    class Meta:
+        model = CountClaim
+        fields = ["part", "count_text", "wording", "source", "quotation", "locator",
+                  "preferred", "preferred_reason"]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.value is not None and "count_text" not in self.initial:
+            self.initial["count_text"] = self.instance.count.render()
+
+    def clean_count_text(self) -> EstimatedCount:
+        text = self.cleaned_data["count_text"]
+        if self.instance.value is not None and text == self.initial.get("count_text"):
+            return self.instance.count
+        try:
+            count = parse_count(text)
+        except CountError as exc:
+            raise ValidationError(str(exc), code="unreadable_count") from None
+        if not count.known:
+            raise ValidationError(_("A claim gives a number; delete the row if none is given."))
+        return count
+
+    def clean(self):
+        cleaned = super().clean()
+        count = cleaned.get("count_text")
+        if count is not None:
+            self.instance.value = count.value
+            self.instance.value_high = count.value_high
+            self.instance.qualifier = count.qualifier
+        return cleaned
+
+    def add_error(self, field, error):
+        if field in CLAIM_COUNT_FIELDS:
+            field = "count_text"
+        elif field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            moved = {}
+            for name, errors in error.error_dict.items():
+                moved.setdefault("count_text" if name in CLAIM_COUNT_FIELDS else name, []).extend(
+                    errors
+                )
+            error = ValidationError(moved)
+        super().add_error(field, error)
+
+
+class DateClaimForm(VagueDateFormMixin):
+    class Meta:
+        model = DateClaim
+        fields = ["date_text", "wording", "source", "quotation", "locator", "preferred",
+                  "preferred_reason"]  # fmt: skip
+
+
+class ActorForm(VersionedForm):
+    class Meta:
+        model = Actor
+        fields = _editable(Actor)

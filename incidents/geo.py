@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from incidents.models import Location
 from incidents.public import public_location
-from incidents.querysets import published_incidents_by_location
+from incidents.querysets import published_place_counts
 
 PROPERTIES = ("slug", "name", "name_ko", "name_local", "kind", "city", "province", "country")
 
@@ -38,12 +38,12 @@ def feature(location: Location, incident_count: int, list_url: str) -> dict:
 
 @require_safe
 def locations_geojson(request):
-    counts = published_incidents_by_location()
+    counts = published_place_counts()
     places = Location.objects.filter(pk__in=list(counts)).order_by("country", "name", "slug")
     list_url = request.build_absolute_uri(reverse("incidents:list"))
     collection = {
         "type": "FeatureCollection",
-        "features": [feature(p, len(counts[p.pk]), list_url) for p in places],
+        "features": [feature(p, counts[p.pk], list_url) for p in places],
     }
     return HttpResponse(
         json.dumps(collection, ensure_ascii=False),

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from incidents.models import DetaineeGroup, Location, Outcome, Status
+from incidents.models import IncidentPlace, Location, Outcome, Status
 
 
 def filter_querystring(params, *, without: tuple[str, ...] = ("page",)) -> str:
@@ -50,12 +50,10 @@ def filter_form_context(request, filterset) -> dict:
 
 
 def _public_places():
-    """Places used by at least one published incident (others may belong to drafts only)."""
-    used = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
-    return Location.objects.filter(
-        Exists(used.filter(arrest_location=OuterRef("pk")))
-        | Exists(used.filter(events__location=OuterRef("pk")))
-    )
+    """Places at or under which at least one published incident happened (others may belong
+    to drafts only): "Shenyang", and also "Liaoning" and "China"."""
+    used = IncidentPlace.objects.filter(location=OuterRef("pk"), incident__status=Status.PUBLISHED)
+    return Location.objects.filter(Exists(used))
 
 
 def public_place_names() -> list[str]:
@@ -65,5 +63,5 @@ def public_place_names() -> list[str]:
 
 def public_countries() -> list[tuple[str, str]]:
     """(code, name) choices for the country filter, from published places only."""
-    codes = set(_public_places().values_list("country", flat=True))
+    codes = set(_public_places().exclude(country="").values_list("country", flat=True))
     return sorted(((code, str(countries.name(code))) for code in codes), key=lambda c: c[1])

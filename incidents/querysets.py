@@ -49,26 +49,45 @@ class IncidentQuerySet(models.QuerySet):
         """Prefetch everything a public page shows, in a fixed number of queries.
 
         Confidential sources are filtered out here, at the database, so a template cannot
-        reach them by accident.
+        reach them by accident (claims keep theirs, and public.public_claims drops them).
         """
-        from incidents.models import Citation, CustodyEvent, DetaineeGroup
+        from incidents.models import (
+            Citation,
+            CountClaim,
+            CustodyEvent,
+            DateClaim,
+            DetaineeGroup,
+            EventActor,
+        )
 
-        events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
+        actors = EventActor.objects.select_related("actor").order_by("pk")
+        events = (
+            CustodyEvent.objects.select_related("location")
+            .prefetch_related(Prefetch("actors", queryset=actors))
+            .order_by(*CHRONOLOGICAL)
+        )
+        claims = CountClaim.objects.select_related("source__relays").order_by(
+            "part", "sequence", "pk"
+        )
         groups = (
             DetaineeGroup.objects.select_related("arrest_location")
-            .prefetch_related(Prefetch("events", queryset=events))
+            .prefetch_related(
+                Prefetch("events", queryset=events), Prefetch("claims", queryset=claims)
+            )
             .order_by("sequence", "pk")
         )
-        public_citations = (
-            Citation.objects.filter(source__confidential=False)
-            .select_related("source")
-            .order_by("source__published_on", "pk")
-        )
+        date_claims = DateClaim.objects.select_related("source__relays").order_by("sequence", "pk")
         lookups = [Prefetch("groups", queryset=groups)]
         if citations:
-            lookups.append(
-                Prefetch("citations", queryset=public_citations, to_attr="public_citations")
+            public_citations = (
+                Citation.objects.filter(source__confidential=False)
+                .select_related("source__relays")
+                .order_by(models.F("source__date_earliest").asc(nulls_first=True), "pk")
             )
+            lookups += [
+                Prefetch("citations", queryset=public_citations, to_attr="public_citations"),
+                Prefetch("date_claims", queryset=date_claims),
+            ]
         return self.prefetch_related(*lookups)
 
 
@@ -79,26 +98,54 @@ class SourceQuerySet(models.QuerySet):
 
 class EstimateQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Status.PUBLISHED, source__confidential=False)
+        """Published estimates resting on at least one source that may be shown."""
+        from incidents.models import EstimateSource
+
+        public_source = EstimateSource.objects.filter(
+            estimate=models.OuterRef("pk"), source__confidential=False
+        )
+        return self.filter(models.Exists(public_source), status=Status.PUBLISHED)
 
 
-def published_incidents_by_location() -> dict[int, set[int]]:
-    """{location id: ids of the published incidents that name it (arrest or custody event)}.
-
-    Two queries, whatever the size of the record; used by the map page and the GeoJSON.
-    """
+def published_incidents_under(place_ids) -> dict[int, set[int]]:
+    """{place: ids of the published incidents at it or under it}, in one query (for the few
+    places whose incidents must be told apart, e.g. a city and a consulate in it)."""
     from collections import defaultdict
 
-    from incidents.models import CustodyEvent, DetaineeGroup, Incident
+    from incidents.models import Incident, IncidentPlace
+
+    found: dict[int, set[int]] = defaultdict(set)
+    pairs = IncidentPlace.objects.filter(
+        location_id__in=list(place_ids), incident__in=Incident.objects.published().values("pk")
+    ).values_list("location_id", "incident_id")
+    for place_id, incident_id in pairs:
+        found[place_id].add(incident_id)
+    return found
+
+
+def published_place_counts() -> dict[int, int]:
+    """{place a published incident names (arrest or custody event): the number of published
+    incidents at it *or anywhere under it*}, the number its `?city=<slug>` list shows.
+
+    Three queries, whatever the size of the record; used by the map page and the GeoJSON.
+    """
+    from django.db.models import Count
+
+    from incidents.models import CustodyEvent, DetaineeGroup, Incident, IncidentPlace
 
     published = Incident.objects.published().values("pk")
-    pairs = DetaineeGroup.objects.filter(
-        incident__in=published, arrest_location__isnull=False
-    ).values_list("arrest_location_id", "incident_id")
-    event_pairs = CustodyEvent.objects.filter(
-        group__incident__in=published, location__isnull=False
-    ).values_list("location_id", "group__incident_id")
-    found: dict[int, set[int]] = defaultdict(set)
-    for location_id, incident_id in [*pairs, *event_pairs]:
-        found[location_id].add(incident_id)
-    return found
+    named = set(
+        DetaineeGroup.objects.filter(incident__in=published, arrest_location__isnull=False)
+        .values_list("arrest_location_id", flat=True)
+        .distinct()
+    ) | set(
+        CustodyEvent.objects.filter(group__incident__in=published, location__isnull=False)
+        .values_list("location_id", flat=True)
+        .distinct()
+    )
+    counts = (
+        IncidentPlace.objects.filter(incident__in=published, location_id__in=named)
+        .values("location_id")
+        .annotate(n=Count("incident_id", distinct=True))
+    )
+    return {row["location_id"]: row["n"] for row in counts}

@@ -3,6 +3,11 @@
 China is reported to return most people within weeks of arrest, so a group still in custody
 is the most urgent thing on the site. Days in custody are a range when the arrest date is
 vague; the board sorts by the smallest number consistent with the record.
+
+The board counts North Koreans (`size`); helpers and brokers are shown apart, never added. A
+group with subgroups ("of whom…") is on the board for its rest, the part no subgroup covers
+(its outcome is the rest's): the row counts that rest, never the whole again, and a group
+whose subgroups cover it entirely is not a case of its own (its subgroups are).
 """
 
 from __future__ import annotations
@@ -14,9 +19,20 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from incidents.models import Citation, CustodyEvent, DetaineeGroup, EventKind, Outcome, Status
+from incidents.models import (
+    Citation,
+    CountClaim,
+    CustodyEvent,
+    DetaineeGroup,
+    EventActor,
+    EventKind,
+    Outcome,
+    Status,
+)
 from incidents.public import korean, public_event, public_group, public_location, public_source
 from incidents.querysets import CHRONOLOGICAL
+from incidents.statistics import rest_of
+from incidents.vague import EstimatedCount
 
 STILL_AT_RISK = (Outcome.DETAINED, Outcome.UNKNOWN)
 
@@ -29,7 +45,8 @@ class UrgentCase:
     place_event: CustodyEvent | None  # the latest event with a place: where they were last known
     days_min: int | None
     days_max: int | None
-    last_citation: Citation | None
+    last_citation: Citation | None  # the latest dated source; an undated one never is
+    rest: EstimatedCount | None = None  # for a group with subgroups: the part none covers
 
     @property
     def days_display(self) -> str:
@@ -60,6 +77,8 @@ def public_row(case: UrgentCase) -> dict:
             "date_display": group.incident.date_display,
         },
         "group": public_group(group),
+        "rest_display": case.rest.localized() if case.rest is not None else "",
+        "rest_known": case.rest is not None and case.rest.known,
         "days_display": case.days_display,
         "arrest": public_event(case.arrest_event) if case.arrest_event else None,
         "last_event": public_event(case.last_event) if case.last_event else None,
@@ -72,22 +91,35 @@ def public_row(case: UrgentCase) -> dict:
 def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
     """Groups at risk in incidents with these statuses. The public board uses the default;
     the staff board passes every working status and confidential=True (staff only)."""
-    events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
+    events = (
+        CustodyEvent.objects.select_related("location")
+        .prefetch_related(Prefetch("actors", queryset=EventActor.objects.select_related("actor")))
+        .order_by(*CHRONOLOGICAL)
+    )
+    claims = CountClaim.objects.select_related("source__relays").order_by("part", "sequence", "pk")
+    subgroups = DetaineeGroup.objects.only(
+        "parent_id", "size_value", "size_high", "size_qualifier"
+    ).order_by("sequence", "pk")
     citations = (
         Citation.objects.all()
         if confidential
         else Citation.objects.filter(source__confidential=False)
     )
-    citations = (
-        citations.select_related("source")
-        # Undated sources count as the oldest, on every database (NULLs sort differently).
-        .order_by(F("source__published_on").asc(nulls_first=True), "pk")
+    citations = citations.select_related("source__relays").order_by(
+        # Oldest first, as CHRONOLOGICAL orders events (a vague later date after a precise
+        # earlier one); undated sources first on every database. urgent_cases() takes the
+        # last dated one.
+        F("source__date_latest").asc(nulls_first=True),
+        F("source__date_earliest").asc(nulls_first=True),
+        "pk",
     )
     return (
         DetaineeGroup.objects.filter(incident__status__in=statuses, outcome__in=STILL_AT_RISK)
         .select_related("incident", "arrest_location")
         .prefetch_related(
             Prefetch("events", queryset=events),
+            Prefetch("claims", queryset=claims),
+            Prefetch("subgroups", queryset=subgroups),
             Prefetch("incident__citations", queryset=citations, to_attr="public_citations"),
         )
     )
@@ -97,6 +129,12 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
     today = today or timezone.localdate()
     cases = []
     for group in groups if groups is not None else at_risk_groups():
+        rest = None
+        parts = [part.size for part in group.subgroups.all()]
+        if parts:
+            rest = rest_of(group.size, parts)
+            if rest is None:  # the subgroups cover the whole group: they are the cases
+                continue
         events = list(group.events.all())
         arrest = next((e for e in events if e.kind == EventKind.ARRESTED), None)
         dated = arrest if arrest and arrest.date_earliest else group.incident
@@ -104,7 +142,11 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
         if dated.date_earliest is not None:
             days_min = max((today - dated.date_latest).days, 0)
             days_max = max((today - dated.date_earliest).days, 0)
-        mine = [c for c in group.incident.public_citations if c.group_id in (None, group.pk)]
+        mine = [
+            c
+            for c in group.incident.public_citations
+            if c.group_id in (None, group.pk) and c.source.date_latest is not None
+        ]
         cases.append(
             UrgentCase(
                 group=group,
@@ -114,6 +156,7 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
                 days_min=days_min,
                 days_max=days_max,
                 last_citation=mine[-1] if mine else None,
+                rest=rest,
             )
         )
     cases.sort(key=lambda c: (c.days_min is None, -(c.days_min or 0)))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="list"),
     path("incidents/export.csv", exports.export_csv, name="export_csv"),
     path("incidents/export.json", exports.export_json, name="export_json"),
+    path("incidents/export.zip", exports.export_zip, name="export_zip"),
     path("incidents/<slug:slug>/", views.incident_detail, name="detail"),
     path("timeline/", browse.timeline_view, name="timeline"),
     path("statistics/", browse.statistics_view, name="statistics"),

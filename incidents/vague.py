@@ -4,14 +4,16 @@ A vague date is stored as (earliest, latest, precision): "mid-March 2017" is 11�
 with precision MID_MONTH. Filters compare ranges by overlap; rendering uses the precision so
 the page says what the source said, not a false exact day.
 
-An estimated count is stored as (value, qualifier): "at least 4" is (4, AT_LEAST).
-Arithmetic on counts works on bounds, so totals never claim more precision than their parts.
+An estimated count is stored as (value, qualifier[, value_high]): "at least 4" is
+(4, AT_LEAST), "27–29" is (27, RANGE, 29). Totals (CountTotal) add up bounds, so they never
+claim more certainty than their parts.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,6 +41,7 @@ class CountQualifier(models.TextChoices):
     ABOUT = "about", _("about")
     AT_MOST = "at_most", _("at most")
     UNKNOWN = "unknown", _("unknown")
+    RANGE = "range", _("range")
 
 
 MONTHS = [
@@ -426,24 +429,95 @@ def parse_partial_date(text: str, *, end: bool) -> date:
 
 
 # -- estimated counts ---------------------------------------------------------------------------
+COUNT_MAX = 2_147_483_647  # the largest number a PositiveIntegerField holds on every database
+_QUALIFIER_CODES = frozenset(CountQualifier.values)
+
+
+class _Wording:
+    """render() and localized() for a count or a total, from the form of words it takes.
+
+    _form() gives a key of _ENGLISH_COUNTS/_LOCAL_COUNTS and the numbers it needs.
+    """
+
+    def _form(self) -> tuple[str, dict[str, int]]:
+        raise NotImplementedError
+
+    def render(self, noun: str = "", *, singular: str | None = None) -> str:
+        """'at least 4 women', '27–29 people'; `singular` is used when the number is 1.
+
+        Plain English, never gettext: exports carry this text and the importer reads it back
+        with parse_count().
+        """
+        form, numbers = self._form()
+        if form == CountQualifier.UNKNOWN:
+            return f"unknown number of {noun}" if noun else "unknown"
+        if singular and numbers.get("n") == 1 and form in _SINGULAR_FORMS:
+            noun = singular
+        text = _ENGLISH_COUNTS[form] % _grouped(numbers)
+        return f"{text} {noun}" if noun else text
+
+    def localized(self) -> str:
+        """A count of people for pages, in the active language.
+
+        Identical to render() in English ("at least 4"); Korean adds the counter: "최소 4명",
+        "약 300명", "20명 이상", "27~29명", "인원 미상".
+        """
+        form, numbers = self._form()
+        return str(_LOCAL_COUNTS[form]) % _grouped(numbers)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
 @dataclass(frozen=True)
-class EstimatedCount:
+class EstimatedCount(_Wording):
+    """A count as the source gives it: (4, AT_LEAST) is "at least 4", (27, RANGE, 29) "27–29".
+
+    Only a range has value_high. A shape that makes no sense (a range without its high end, a
+    negative number, a high end on "about") is no claim at all: it is not `known`, renders as
+    "unknown", and problems() says what is wrong.
+    """
+
     value: int | None
     qualifier: str = CountQualifier.EXACT
+    value_high: int | None = None
+
+    def problems(self) -> list[str]:
+        """What makes the shape invalid, for clean(); [] when it is fine.
+
+        A number without a qualifier (or the reverse) is the model's business, not a shape
+        problem: the model says which field to fill in.
+        """
+        v, h, q = self.value, self.value_high, self.qualifier
+        if q not in _QUALIFIER_CODES:
+            return [gettext("Unknown count qualifier '%(qualifier)s'.") % {"qualifier": q}]
+        problems = []
+        if (v is not None and v < 0) or (h is not None and h < 0):
+            problems.append(gettext("A count cannot be negative."))
+        if q == CountQualifier.RANGE:
+            if (v is None) != (h is None):
+                problems.append(gettext("A range needs both a low and a high figure."))
+            elif h is not None and h <= v:
+                problems.append(gettext("The high end of a range must be above its low end."))
+        elif h is not None:
+            problems.append(gettext("Only a range has a high figure."))
+        return problems
 
     @property
     def known(self) -> bool:
-        return self.qualifier != CountQualifier.UNKNOWN and self.value is not None
+        return (
+            self.qualifier != CountQualifier.UNKNOWN
+            and self.value is not None
+            and not self.problems()
+        )
 
     @property
     def low(self) -> int:
         """Smallest number consistent with the report."""
-        if not self.known:
+        if not self.known or self.qualifier == CountQualifier.AT_MOST:
             return 0
         if self.qualifier == CountQualifier.MORE_THAN:
             return self.value + 1
-        if self.qualifier == CountQualifier.AT_MOST:
-            return 0
         return self.value
 
     @property
@@ -451,90 +525,179 @@ class EstimatedCount:
         """Largest number consistent with the report (None: no upper bound)."""
         if not self.known or self.qualifier in (CountQualifier.AT_LEAST, CountQualifier.MORE_THAN):
             return None
+        if self.qualifier == CountQualifier.RANGE:
+            return self.value_high
         return self.value
 
-    def render(self, noun: str = "", *, singular: str | None = None) -> str:
-        """'at least 4 women'; `singular` is used when the number is exactly 1."""
-        if singular and self.value == 1 and self.qualifier != CountQualifier.MORE_THAN:
-            noun = singular
-        tail = f" {noun}" if noun else ""
+    @property
+    def approximate(self) -> bool:
+        """About 300 may be 290 or 310: the bounds are the nominal figure, not hard limits."""
+        return self.known and self.qualifier == CountQualifier.ABOUT
+
+    def _form(self) -> tuple[str, dict[str, int]]:
         if not self.known:
-            return f"unknown number of {noun}" if noun else "unknown"
-        # Plain English, never the (translatable) choice label: exports carry this text and
-        # the importer reads it back with parse_count().
-        q = self.qualifier
-        prefix = "" if q == CountQualifier.EXACT else f"{_QUALIFIER_WORDS[q]} "
-        return f"{prefix}{self.value:,}{tail}"
+            return CountQualifier.UNKNOWN, {}
+        if self.qualifier == CountQualifier.RANGE:
+            return CountQualifier.RANGE, {"low": self.value, "high": self.value_high}
+        return self.qualifier, {"n": self.value}
 
-    def localized(self) -> str:
-        """A count of people for pages, in the active language.
+    def __add__(self, other: EstimatedCount | CountTotal) -> CountTotal:
+        return CountTotal.of(self) + other
 
-        Identical to render() in English ("at least 4"); Korean adds the counter: "최소 4명",
-        "약 300명", "20명 이상", "인원 미상".
-        """
+
+@dataclass(frozen=True)
+class CountTotal(_Wording):
+    """A sum of estimated counts, as bounds: low..high (high None: no upper bound).
+
+    Bounds add up, so a total never claims more certainty than its parts: an open-ended part
+    makes it open-ended, an unknown part adds nothing to `low` but removes the upper bound
+    (an unknown number may be any size), an "about" part makes it `approximate`. `single`
+    keeps the one count summed, so a total of one group says exactly what the source said
+    ("more than 20", not "at least 21").
+    """
+
+    low: int
+    high: int | None
+    approximate: bool
+    single: EstimatedCount | None = None
+
+    @classmethod
+    def zero(cls) -> CountTotal:
+        """Exact 0, for "none recorded"; adding it changes nothing (a start for sum())."""
+        return cls(0, 0, False)
+
+    @classmethod
+    def of(cls, count: EstimatedCount | CountTotal) -> CountTotal:
+        """A total of one count (a total stays as it is)."""
+        if isinstance(count, CountTotal):
+            return count
+        return cls(count.low, count.high, count.approximate, count)
+
+    def __add__(self, other: EstimatedCount | CountTotal) -> CountTotal:
+        if not isinstance(other, EstimatedCount | CountTotal):
+            return NotImplemented
+        other = CountTotal.of(other)
+        # An exact 0 adds nothing, so the other side keeps its own wording.
+        if other._is_zero():
+            return self
+        if self._is_zero():
+            return other
+        high = None if self.high is None or other.high is None else self.high + other.high
+        return CountTotal(self.low + other.low, high, self.approximate or other.approximate)
+
+    def _is_zero(self) -> bool:
+        return self.low == self.high == 0 and not self.approximate
+
+    @property
+    def known(self) -> bool:
+        """False when nothing is known: 0..unbounded says nothing, however it came about."""
+        if self.single is not None:
+            return self.single.known
+        return self.high is not None or self.low > 0
+
+    @property
+    def exact(self) -> bool:
+        return self.known and not self.approximate and self.low == self.high
+
+    def _form(self) -> tuple[str, dict[str, int]]:
+        if self.single is not None:
+            return self.single._form()
         if not self.known:
-            return str(_LOCAL_COUNTS[CountQualifier.UNKNOWN])
-        return str(_LOCAL_COUNTS[self.qualifier]) % {"n": f"{self.value:,}"}
+            return CountQualifier.UNKNOWN, {}
+        low, high = self.low, self.high
+        if high is None:
+            return ("about_or_more" if self.approximate else CountQualifier.AT_LEAST), {"n": low}
+        if low == high:
+            return (CountQualifier.ABOUT if self.approximate else CountQualifier.EXACT), {"n": low}
+        if self.approximate:
+            return "about_range", {"low": low, "high": high}
+        if low == 0:
+            return CountQualifier.AT_MOST, {"n": high}
+        return CountQualifier.RANGE, {"low": low, "high": high}
 
-    def __str__(self) -> str:
-        return self.render()
+    # Compatibility only: total() used to return an EstimatedCount, and callers still read
+    # .qualifier and .value. New code should use low, high, approximate and exact.
+    @property
+    def qualifier(self) -> str:
+        """The nearest old qualifier (an open end wins over "about", as it used to)."""
+        if self.single is not None:
+            return self.single.qualifier
+        if not self.known:
+            return CountQualifier.UNKNOWN
+        if self.high is None:
+            return CountQualifier.AT_LEAST
+        if self.approximate:
+            return CountQualifier.ABOUT
+        if self.low == self.high:
+            return CountQualifier.EXACT
+        return CountQualifier.AT_MOST if self.low == 0 else CountQualifier.RANGE
 
-    def __add__(self, other: EstimatedCount) -> EstimatedCount:
-        return total([self, other])
+    @property
+    def value(self) -> int | None:
+        """The number that goes with `qualifier`: the low end, or the high end for "at most"."""
+        if self.single is not None:
+            return self.single.value
+        if not self.known:
+            return None
+        return self.high if self.qualifier == CountQualifier.AT_MOST else self.low
 
 
-_QUALIFIER_WORDS = {
-    CountQualifier.AT_LEAST: "at least",
-    CountQualifier.MORE_THAN: "more than",
-    CountQualifier.ABOUT: "about",
-    CountQualifier.AT_MOST: "at most",
+def total(counts: Iterable[EstimatedCount | CountTotal]) -> CountTotal:
+    """Sum of estimated counts (or of totals), honest about uncertainty; see CountTotal.
+
+    No parts, or only unknown ones, give an unknown total.
+    """
+    result = None
+    for count in counts:
+        result = CountTotal.of(count) if result is None else result + count
+    return CountTotal(0, None, False) if result is None else result
+
+
+def _grouped(numbers: dict[str, int]) -> dict[str, str]:
+    return {key: f"{n:,}" for key, n in numbers.items()}
+
+
+# Forms of words: the qualifiers, and two that only a total takes. Keys are shared by the
+# English (exports, parsed back) and the translatable wording (pages), which must say the same.
+_ENGLISH_COUNTS = {
+    CountQualifier.EXACT: "%(n)s",
+    CountQualifier.AT_LEAST: "at least %(n)s",
+    CountQualifier.MORE_THAN: "more than %(n)s",
+    CountQualifier.ABOUT: "about %(n)s",
+    CountQualifier.AT_MOST: "at most %(n)s",
+    CountQualifier.RANGE: "%(low)s–%(high)s",
+    "about_or_more": "about %(n)s or more",
+    "about_range": "about %(low)s–%(high)s",
 }
-
 _LOCAL_COUNTS = {
     CountQualifier.EXACT: pgettext_lazy("count of people", "%(n)s"),
     CountQualifier.AT_LEAST: pgettext_lazy("count of people", "at least %(n)s"),
     CountQualifier.MORE_THAN: pgettext_lazy("count of people", "more than %(n)s"),
     CountQualifier.ABOUT: pgettext_lazy("count of people", "about %(n)s"),
     CountQualifier.AT_MOST: pgettext_lazy("count of people", "at most %(n)s"),
+    CountQualifier.RANGE: pgettext_lazy("count of people", "%(low)s–%(high)s"),
+    "about_or_more": pgettext_lazy("count of people", "about %(n)s or more"),
+    "about_range": pgettext_lazy("count of people", "about %(low)s–%(high)s"),
     CountQualifier.UNKNOWN: pgettext_lazy("count of people", "unknown"),
+}
+# "1 person", "at least 1 person", but "more than 1 people", "1–2 people".
+_SINGULAR_FORMS = {
+    CountQualifier.EXACT,
+    CountQualifier.AT_LEAST,
+    CountQualifier.ABOUT,
+    CountQualifier.AT_MOST,
 }
 
 
 def local_range(low: int, high: int) -> str:
-    """'50,000–300,000' people ('50,000–300,000명' in Korean)."""
+    """'50,000–300,000' people ('50,000~300,000명' in Korean)."""
     return pgettext("count of people", "%(low)s–%(high)s") % {
         "low": f"{low:,}",
         "high": f"{high:,}",
     }
 
 
-def total(counts) -> EstimatedCount:
-    """Sum of estimated counts, honest about uncertainty.
-
-    exact+exact is exact; any open-ended or unknown part makes the total "at least";
-    any "about" (with no open end) makes it "about".
-    """
-    counts = list(counts)
-    if len(counts) == 1:
-        return counts[0]  # one group: say exactly what the source said ("more than 20")
-    if not counts or all(not c.known for c in counts):
-        return EstimatedCount(None, CountQualifier.UNKNOWN)
-    low = sum(c.low for c in counts)
-    if any(c.high is None for c in counts):
-        return EstimatedCount(low, CountQualifier.AT_LEAST)
-    if any(c.qualifier == CountQualifier.ABOUT for c in counts):
-        return EstimatedCount(sum(c.value for c in counts), CountQualifier.ABOUT)
-    high = sum(c.high for c in counts)
-    if any(c.qualifier == CountQualifier.AT_MOST for c in counts):
-        return EstimatedCount(high, CountQualifier.AT_MOST)
-    return EstimatedCount(high, CountQualifier.EXACT)
-
-
-_COUNT_PATTERN = re.compile(
-    r"^(?:(?P<q>exactly|at least|more than|over|about|around|approximately|some|at most|"
-    r"up to)\s+)?(?P<n>\d[\d,]*)$",
-    re.IGNORECASE,
-)
+# -- parsing counts ---------------------------------------------------------------------------
 _COUNT_WORDS = {
     "exactly": CountQualifier.EXACT,
     "at least": CountQualifier.AT_LEAST,
@@ -547,28 +710,96 @@ _COUNT_WORDS = {
     "at most": CountQualifier.AT_MOST,
     "up to": CountQualifier.AT_MOST,
 }
+_UNITS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_VALUES = (
+    {word: n for n, word in enumerate(_UNITS)}
+    | {word: 20 + 10 * n for n, word in enumerate(_TENS)}
+    | {"dozen": 12, "hundred": 100}
+)
+# 31, 1,200 (thousands grouped by three only: "27,29" is not a number), seven, twenty-one,
+# a dozen, a hundred. Vague words ("several", "dozens") are deliberately not numbers.
+_NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+|\d+"
+    rf"|(?:{'|'.join(_TENS)})(?:[ -](?:{'|'.join(_UNITS[1:10])}))?|{'|'.join(_UNITS)}"
+    r"|(?:a )?dozen|(?:a|one) hundred)"
+)
+_QUALIFIED = re.compile(rf"(?:(?P<q>{'|'.join(_COUNT_WORDS)}) )?(?P<rest>.+)", re.IGNORECASE)
+_SINGLE = re.compile(_NUMBER, re.IGNORECASE)
+_DASH = r" ?[-–—] ?"
+_RANGES = [
+    re.compile(rf"{lead}(?P<low>{_NUMBER})(?:{sep}|{_DASH})(?P<high>{_NUMBER})", re.IGNORECASE)
+    for lead, sep in (("between ", " and "), ("from ", " to "), ("", " (?:to|or) "))
+]
 
 
 def parse_count(text: str) -> EstimatedCount:
-    """Parse a count as written ("31", "at least 4", "about 300", "unknown", "") for imports.
+    """Parse a count as written, for imports: "31", "at least 4", "about a dozen", "27–29",
+    "between 27 and 29", "one or two", "unknown".
 
-    Blank and "unknown" mean not reported. Raises CountError (a ValueError) otherwise.
+    Blank, "unknown", "?" and "n/a" mean not reported. A range with equal ends is exact; a
+    range with a qualifier ("about 27–29") is refused, as an EstimatedCount has one qualifier
+    and a range needs it. Raises CountError (a ValueError) with a message for the importer.
     """
-    s = " ".join(str(text or "").strip().split())
-    if s == "" or s.lower() in {"unknown", "?", "n/a"}:
+    s = " ".join(str(text or "").split())
+    if s.lower() in {"", "unknown", "?", "n/a"}:
         return EstimatedCount(None, CountQualifier.UNKNOWN)
-    m = _COUNT_PATTERN.match(s)
-    if not m:
-        raise CountError(
-            gettext(
-                "Could not read the number '%(text)s'. Write e.g. '31', 'at least 4', "
-                "'about 300', 'more than 20', 'at most 5' or 'unknown'."
+    m = _QUALIFIED.fullmatch(s)
+    qualifier, rest = (m["q"] or "").lower(), m["rest"]
+    if _SINGLE.fullmatch(rest):
+        return EstimatedCount(_number(rest), _COUNT_WORDS.get(qualifier, CountQualifier.EXACT))
+    for pattern in _RANGES:
+        r = pattern.fullmatch(rest)
+        if not r:
+            continue
+        if qualifier:
+            raise CountError(
+                gettext(
+                    "'%(text)s' puts a qualifier on a range: give the range alone ('27–29') "
+                    "or one figure with its qualifier ('about 28')."
+                )
+                % {"text": text}
             )
-            % {"text": text}
+        low, high = _number(r["low"]), _number(r["high"])
+        if low > high:
+            raise CountError(
+                gettext(
+                    "The range '%(text)s' runs backwards: give the lower figure first, "
+                    "e.g. '27–29'."
+                )
+                % {"text": text}
+            )
+        if low == high:
+            return EstimatedCount(low)
+        return EstimatedCount(low, CountQualifier.RANGE, high)
+    raise CountError(
+        gettext(
+            "Could not read the number '%(text)s'. Write e.g. '31', 'at least 4', "
+            "'about 300', 'more than 20', 'at most 5', '27–29' or 'unknown'."
         )
-    value = int(m["n"].replace(",", ""))
-    qualifier = _COUNT_WORDS[m["q"].lower()] if m["q"] else CountQualifier.EXACT
-    return EstimatedCount(value, qualifier)
+        % {"text": text}
+    )
+
+
+def _number(text: str) -> int:
+    """The value of a number matched by _NUMBER."""
+    if text[0].isdigit():
+        digits = text.replace(",", "").lstrip("0") or "0"
+        # Compared as text first: int() refuses very long strings of digits.
+        if len(digits) > len(str(COUNT_MAX)) or int(digits) > COUNT_MAX:
+            raise CountError(
+                gettext("%(number)s is out of range: a count can be at most %(max)s.")
+                % {"number": text, "max": f"{COUNT_MAX:,}"}
+            )
+        return int(digits)
+    words = text.lower().replace("-", " ").split()
+    if words[-1] in ("dozen", "hundred"):  # "a dozen", "one hundred"
+        return _WORD_VALUES[words[-1]]
+    return sum(_WORD_VALUES[word] for word in words)  # "twenty one"
 
 
 class CountError(ValueError):

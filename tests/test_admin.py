@@ -48,6 +48,14 @@ def events_prefix(group_index: int) -> str:
     return f"{GROUPS}-{group_index}-events"
 
 
+def claims_prefix(group_index: int) -> str:
+    return f"{GROUPS}-{group_index}-claims"
+
+
+def actors_prefix(group_index: int, event_index: int) -> str:
+    return f"{events_prefix(group_index)}-{event_index}-actors"
+
+
 def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
     return {
         f"{prefix}-TOTAL_FORMS": str(total),
@@ -61,7 +69,8 @@ COUNT_PARTS = ["size", "women", "men", "minors", "helpers"]
 
 
 def group_data(index: int, *, location=None, label="", outcome=Outcome.DETAINED, **counts):
-    """One group form; counts like size=20 become size_value=20, size_qualifier=exact."""
+    """One group form (with its empty claims formset); counts like size=20 become
+    size_value=20, size_qualifier=exact."""
     p = f"{GROUPS}-{index}"
     data = {
         f"{p}-id": "",
@@ -70,11 +79,15 @@ def group_data(index: int, *, location=None, label="", outcome=Outcome.DETAINED,
         f"{p}-label": label,
         f"{p}-arrest_location": str(location.pk) if location else "",
         f"{p}-outcome": outcome,
+        f"{p}-parent": "",
+        f"{p}-helpers_description": "",
         f"{p}-notes_internal": "",
+        **management(claims_prefix(index), 0),
     }
     for part in COUNT_PARTS:
         value = counts.get(part)
         data[f"{p}-{part}_value"] = "" if value is None else str(value)
+        data[f"{p}-{part}_high"] = ""
         data[f"{p}-{part}_qualifier"] = (
             CountQualifier.UNKNOWN if value is None else CountQualifier.EXACT
         )
@@ -91,7 +104,10 @@ def event_data(group_index: int, index: int, *, kind, date_text, location=None, 
         f"{p}-location": str(location.pk) if location else "",
         f"{p}-description": description,
         f"{p}-sequence": str(index),
+        f"{p}-circumstance": "",
+        f"{p}-circumstance_text": "",
         f"{p}-notes_internal": "",
+        **management(actors_prefix(group_index, index), 0),
     }
 
 
@@ -103,6 +119,7 @@ def incident_data(*, title="An incident", date_text="", status=Status.DRAFT, sum
         "status": status,
         "summary": summary,
         "notes_internal": "",
+        **management("date_claims", 0),
     }
 
 
@@ -121,16 +138,18 @@ def places():
 
 
 def qingdao_post(places, source) -> dict[str, str]:
-    """The 2017 Qingdao/Kunming arrests, as a caseworker would type them in."""
+    """The July 2014 Qingdao/Kunming arrests (as the test data words them), as a caseworker
+    would type them in: two groups of North Koreans, six helpers arrested with the first, and
+    a third group whose number no source gives."""
     data = incident_data(
         title="29 North Koreans and 6 helpers arrested in Qingdao and Kunming",
         date_text="15–17 July 2017",
         summary="Arrested in two cities, then transferred to Tumen.",
     )
     data |= management(GROUPS, 3)
-    data |= group_data(0, location=places["qingdao"], size=20)
+    data |= group_data(0, location=places["qingdao"], size=20, helpers=6)
     data |= group_data(1, location=places["kunming"], size=9)
-    data |= group_data(2, label="Helpers", size=6, helpers=6)
+    data |= group_data(2, label="Others in the same operation")
     for g, city in [(0, places["qingdao"]), (1, places["kunming"])]:
         data |= management(events_prefix(g), 2)
         data |= event_data(
@@ -164,6 +183,9 @@ def _form_data(form) -> dict[str, str]:
     data = {}
     for bound in form:
         value = bound.value()
+        if isinstance(bound.field, forms.MultipleChoiceField):
+            data[bound.html_name] = [str(v) for v in (value or [])]
+            continue
         if isinstance(bound.field, forms.BooleanField):
             if value:
                 data[bound.html_name] = "on"
@@ -182,10 +204,13 @@ def _formset_data(formset) -> dict[str, str]:
 
 
 def page_data(response) -> dict[str, str]:
-    """What a browser would submit for the page as rendered, untouched."""
-    data = _form_data(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        data |= _formset_data(inline.formset)
+    """What a browser would submit for the page as rendered, untouched (read from the HTML,
+    template rows included, as a browser posts them)."""
+    from tests.htmlforms import form_fields
+
+    model = response.context["opts"].model_name
+    data = form_fields(response.content.decode(), f"{model}_form")
+    data.pop("csrfmiddlewaretoken", None)
     return data
 
 
@@ -233,10 +258,12 @@ def test_add_qingdao_incident_in_one_post(admin_client, places):
 
     groups = list(incident.groups.all())
     assert [g.arrest_location for g in groups] == [places["qingdao"], places["kunming"], None]
-    assert [g.size.render() for g in groups] == ["20", "9", "6"]
-    assert groups[2].helpers_value == 6
+    assert [g.size.render() for g in groups] == ["20", "9", "unknown"]
+    assert groups[0].helpers_value == 6
     assert {g.outcome for g in groups} == {Outcome.DETAINED}
-    assert incident.people_total.render() == "35"
+    # North Koreans and helpers apart; an unknown third group makes 29 a floor.
+    assert incident.people_total.render() == "at least 29"
+    assert incident.helpers_total.render() == "6"
     assert [g.events.count() for g in groups] == [2, 2, 1]
 
     transfers = CustodyEvent.objects.filter(kind=EventKind.TRANSFERRED)
@@ -418,8 +445,9 @@ def test_view_only_staff_see_the_date_as_reported(login):
     html = response.content.decode()
     incident_box = html[html.index('class="form-row field-date_text"') :][:600]
     assert '<div class="readonly">mid-March 2017</div>' in incident_box
-    event_cell = html[html.index('class="djn-td field-date_text"') :][:200]
-    assert "mid-March 2017" in event_cell
+    events = html[html.index('id="groups-0-events-group"') :]
+    event_box = events[events.index("field-date_text") :][:3000]
+    assert "mid-March 2017" in event_box
 
 
 # -- listing -----------------------------------------------------------------------------------

@@ -12,18 +12,13 @@ from django.urls import reverse
 from incidents import admin_import
 from incidents.interchange import PUBLIC, iter_csv, iter_json
 from incidents.models import (
-    Citation,
-    CustodyEvent,
-    DetaineeGroup,
-    Estimate,
     Incident,
-    Location,
-    Source,
     Status,
 )
 from tests.factories import LocationFactory, SourceFactory, UserFactory
 from tests.roles import staff
 from tests.test_import import CSV_ROW, all_rows, csv_text, json_doc
+from tests.wipe import wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -222,8 +217,7 @@ def test_a_caseworker_cannot_import_estimates(caseworker):
     estimates (they have view permission only), through this page as anywhere else."""
     call_command("loaddata", "fixtures/demo.json", verbosity=0)
     content = "".join(iter_json(Incident.objects.published().newest_first(), scope=PUBLIC))
-    for model in (Citation, CustodyEvent, DetaineeGroup, Incident, Estimate, Source, Location):
-        model.objects.all().delete()
+    wipe()
     before = all_rows()
     response = post(caseworker, content, "demo.json", button="_import")
     assert response.status_code == 200
@@ -239,8 +233,7 @@ def test_the_demo_data_exported_and_imported_again(editor):
     slugs = set(published.values_list("slug", flat=True))
     assert slugs
     content = "".join(iter_json(published, scope=PUBLIC))
-    for model in (Citation, CustodyEvent, DetaineeGroup, Incident, Estimate, Source, Location):
-        model.objects.all().delete()
+    wipe()
 
     before = all_rows()
     response = post(caseworker, content, "demo.json")

@@ -169,9 +169,8 @@ def test_sources_places_and_estimates_refuse_stale_saves(two_editors, factory, f
 
 
 def page_data_simple(response) -> dict:
-    from tests.test_admin import _form_data
-
-    return _form_data(response.context["adminform"].form)
+    """The whole form as a browser posts it (inlines such as an estimate's sources included)."""
+    return page_data(response)
 
 
 def test_import_refuses_a_record_changed_since_the_file_was_exported():

@@ -14,9 +14,13 @@ from django.urls import reverse
 
 from incidents.interchange import CSV_COLUMNS
 from incidents.models import (
+    Actor,
+    Circumstance,
+    CountFields,
     CountQualifier,
     DatePrecision,
     Estimate,
+    EventActor,
     EventKind,
     Location,
     Outcome,
@@ -78,7 +82,9 @@ VAGUE_DATE = {
     ]
 }  # fmt: skip
 COUNT = _object({"value": {"type": ["integer", "null"], "minimum": 0},
+                 "high": {"type": ["integer", "null"], "minimum": 0},
                  "qualifier": _enum(CountQualifier.values)})  # fmt: skip
+SLUG_OR_NULL = {"type": ["string", "null"]}
 
 
 def document_schema(scope: str) -> dict:
@@ -88,15 +94,29 @@ def document_schema(scope: str) -> dict:
     def private(**fields) -> dict:
         return fields if full else {}
 
+    claim_about = {
+        "source": SLUG_OR_NULL, "wording": STR, "quotation": STR, "locator": STR,
+        "preferred": {"type": "boolean"}, "preferred_reason": STR,
+    }  # fmt: skip
+    count_claim = _object({"part": _enum(CountFields.PARTS), "count": COUNT, **claim_about})
+    date_claim = _object({"date": VAGUE_DATE, **claim_about})
     event = _object({
         "sequence": INT, "kind": _enum(EventKind.values), "description": STR,
-        "date": VAGUE_DATE, "location": {"type": ["string", "null"]},
+        "date": VAGUE_DATE, "location": SLUG_OR_NULL,
+        "circumstance": {"type": "string", "enum": ["", *Circumstance.values]},
+        "circumstance_text": STR,
+        "actors": {"type": "array", "items": _object(
+            {"actor": STR, "role": _enum(EventActor.Role.values)})},
         **private(notes_internal=STR),
     })  # fmt: skip
     group = _object({
-        "sequence": INT, "label": STR, "outcome": _enum(Outcome.values),
+        "sequence": INT, "label": STR, "outcome": _enum(Outcome.values), "parent": POSITION,
         "size": COUNT, "women": COUNT, "men": COUNT, "minors": COUNT, "helpers": COUNT,
-        "arrest_location": {"type": ["string", "null"]},
+        "helpers_nationality": {"type": "array", "items": {"type": "string",
+                                                           "pattern": "^[A-Z]{2}$"}},
+        "helpers_description": STR,
+        "arrest_location": SLUG_OR_NULL,
+        "claims": {"type": "array", "items": count_claim},
         "events": {"type": "array", "items": event},
         **private(notes_internal=STR),
     })  # fmt: skip
@@ -105,7 +125,7 @@ def document_schema(scope: str) -> dict:
     )
     incident = _object({
         "slug": STR, "title": STR, "summary": STR, "title_ko": STR, "summary_ko": STR,
-        "date": VAGUE_DATE,
+        "date": VAGUE_DATE, "date_claims": {"type": "array", "items": date_claim},
         "published_at": {"oneOf": [MOMENT, {"type": "null"}]}, "updated_at": MOMENT,
         "groups": {"type": "array", "items": group},
         "citations": {"type": "array", "items": citation},
@@ -116,15 +136,18 @@ def document_schema(scope: str) -> dict:
         "subject": _enum(Estimate.Subject.values), "description": STR, "country": STR,
         "period_start": DAY, "period_end": DAY, "value_low": INT,
         "value_high": {"type": ["integer", "null"], "minimum": 0},
-        "qualifier": _enum(CountQualifier.values), "attributed_to": STR, "claim": STR,
-        "source": STR, **private(status=_enum(Status.values), version=INT),
+        "qualifier": _enum(CountQualifier.values), "attributed_to": STR,
+        "sources": {"type": "array", "minItems": 0 if full else 1,
+                    "items": _object({"source": STR, "claim": STR, "locator": STR})},
+        **private(status=_enum(Status.values), version=INT),
     })  # fmt: skip
     coordinate = {"type": ["number", "null"]} if full else {"type": "number"}
     location = _object(
         {
             "slug": STR, "name": STR, "name_ko": STR, "name_local": STR,
+            "alternate_names": STR, "code": STR, "parent": SLUG_OR_NULL,
             "kind": _enum(Location.Kind.values), "city": STR, "province": STR,
-            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "country": {"type": "string", "pattern": "^([A-Z]{2})?$"},
             "latitude": coordinate, "longitude": coordinate,
             "coordinate_precision": (
                 {"type": "string", "enum": ["", *Location.CoordinatePrecision.values]}
@@ -138,18 +161,24 @@ def document_schema(scope: str) -> dict:
     )  # fmt: skip
     source = _object({
         "slug": STR, "title": STR, "publisher": STR, "url": STR, "archive_url": STR,
-        "published_on": {"oneOf": [DAY, {"type": "null"}]},
+        "date": VAGUE_DATE, "relays": SLUG_OR_NULL,
         "kind": _enum(Source.Kind.values), "language": STR,
         "reliability": _enum(Source.Reliability.values),
         **private(confidential={"type": "boolean"}, notes_internal=STR, version=INT),
     })  # fmt: skip
+    actor = _object({
+        "slug": STR, "name": STR, "name_ko": STR, "name_local": STR,
+        "kind": _enum(Actor.Kind.values), "country": STR, "parent": SLUG_OR_NULL,
+        **private(notes_internal=STR, version=INT),
+    })  # fmt: skip
     return _object({
-        "format": {"const": "refoulement-watch"}, "version": {"const": 1},
+        "format": {"const": "refoulement-watch"}, "version": {"const": 2},
         "scope": {"const": scope},
         "incidents": {"type": "array", "items": incident},
         "estimates": {"type": "array", "items": estimate},
         "locations": {"type": "array", "items": location},
         "sources": {"type": "array", "items": source},
+        "actors": {"type": "array", "items": actor},
     })  # fmt: skip
 
 
@@ -174,8 +203,24 @@ def validate_document(doc: dict, scope: str) -> None:
                     assert citation["event"] <= len(groups[citation["group"] - 1]["events"])
             else:
                 assert citation["event"] is None
+    actors = {x["slug"] for x in doc["actors"]}
+    for incident in doc["incidents"]:
+        for claim in incident["date_claims"]:
+            assert claim["source"] in sources | {None}
+        for position, group in enumerate(incident["groups"], start=1):
+            assert group["parent"] in {*range(1, len(incident["groups"]) + 1), None} - {position}
+            for claim in group["claims"]:
+                assert claim["source"] in sources | {None}
+            for event in group["events"]:
+                assert {a["actor"] for a in event["actors"]} <= actors
+    for place in doc["locations"]:
+        assert place["parent"] in locations | {None}, "a place's ancestors travel with it"
+    for record in doc["sources"]:
+        assert record["relays"] in sources | {None}
+    for actor in doc["actors"]:
+        assert actor["parent"] in actors | {None}
     for estimate in doc["estimates"]:
-        assert estimate["source"] in sources
+        assert {c["source"] for c in estimate["sources"]} <= sources
 
 
 # -- helpers ------------------------------------------------------------------------------------

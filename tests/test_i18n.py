@@ -94,7 +94,12 @@ def shenyang_case():
     )
     CitationFactory(
         incident=incident,
-        source=SourceFactory(title="Humane China", published_on=datetime.date(2017, 7, 20)),
+        source=SourceFactory(
+            title="Humane China",
+            date_earliest=datetime.date(2017, 7, 20),
+            date_latest=datetime.date(2017, 7, 20),
+            date_precision="day",
+        ),
     )
     EstimateFactory()  # about 7,800 repatriated in 2003
     return incident
@@ -223,7 +228,7 @@ def test_english_readers_see_english_titles_and_names(client, shenyang_case):
     assert "Shenyang, Liaoning, China" in html
     assert '<span lang="ko">선양</span>' in html  # the Korean name, as a courtesy
     home = page(client, "home")
-    assert "Eight arrested in Shenyang" in home and "at least 8 people" in home
+    assert "Eight arrested in Shenyang" in home and "at least 8 North Koreans" in home
 
 
 def test_korean_falls_back_to_english_title_when_none_written(client, shenyang_case):

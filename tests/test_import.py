@@ -26,6 +26,7 @@ from incidents.models import Citation, CustodyEvent, DetaineeGroup, Incident, Lo
 from incidents.synthetic import generate
 from tests.factories import LocationFactory, SourceFactory
 from tests.roles import staff
+from tests.wipe import wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -199,11 +200,11 @@ CASES = [
      "row 2, column incident_sources", "unknown source 'no-such-source'"),
     ("unknown arrest location", _set_json("groups.0.arrest_location", "atlantis"),
      "incidents[1].groups[1].arrest_location", {"group_arrest_location": "atlantis"},
-     "row 2, column group_arrest_location", "unknown location 'atlantis'"),
+     "row 2, column group_arrest_location", "unknown place 'atlantis'"),
     ("unknown event location", _set_json("groups.0.events.1.location", "atlantis"),
      "incidents[1].groups[1].events[2].location",
      {"group_events": "arrested | 15 March 2017 | shenyang\ntransferred | 2017 | atlantis"},
-     "row 2, column group_events (event 2: location)", "unknown location 'atlantis'"),
+     "row 2, column group_events (event 2: location)", "unknown place 'atlantis'"),
     ("unknown event kind", _set_json("groups.0.events.0.kind", "vanished"),
      "incidents[1].groups[1].events[1].kind", {"group_events": "vanished | 2017"},
      "row 2, column group_events (event 1: kind)", "'vanished' is not a valid choice"),
@@ -300,7 +301,7 @@ def test_malformed_records_are_problems_not_crashes(places, change, where):
         ("{not json at all", "x.txt", "Not valid JSON"),
         ('{"format": "something-else", "version": 1}', "x.json", "Not a Refoulement Watch file"),
         ('["refoulement-watch"]', "x.json", "Not a Refoulement Watch file"),
-        ('{"format": "refoulement-watch", "version": 2}', "x.json", "Unsupported format version"),
+        ('{"format": "refoulement-watch", "version": 3}', "x.json", "Unsupported format version"),
         ("incident_slug,incident_title\nx,y\n", "x.csv", "CSV is missing the columns"),
         ("", "x.csv", "CSV is missing the columns"),
         (csv_text([CSV_ROW], CSV_COLUMNS + ["secret_column"]), "x.csv", "unknown columns"),
@@ -413,13 +414,7 @@ def test_publish_option_for_a_public_export():
     generate(8)
     content = "".join(iter_json(Incident.objects.published().newest_first(), scope=PUBLIC))
     published = set(Incident.objects.published().values_list("slug", flat=True))
-    for model in (Citation, CustodyEvent, DetaineeGroup, Incident):
-        model.objects.all().delete()
-    from incidents.models import Estimate, Source
-
-    Estimate.objects.all().delete()
-    Source.objects.all().delete()
-    Location.objects.all().delete()
+    wipe()
 
     report = run_import(content, dry_run=True)
     assert report.ok

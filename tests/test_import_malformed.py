@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from incidents.interchange import FULL, full_export_incidents, iter_json
 from incidents.management.commands.import_incidents import Command as ImportCommand
-from tests.factories import EstimateFactory, SourceFactory, published_incident
+from tests.factories import EstimateFactory, LocationFactory, SourceFactory, published_incident
 from tests.roles import staff
 from tests.test_import import CSV_ROW, all_rows, csv_text, json_doc
 
@@ -111,10 +111,8 @@ CASES = [
 @pytest.fixture
 def world():
     """Records the files refer to, and others a broken import must leave alone."""
-    from incidents.models import Location
-
-    Location.objects.create(name="Shenyang", slug="shenyang", country="CN", province="Liaoning")
-    Location.objects.create(name="Tumen", slug="tumen", country="CN", province="Jilin")
+    LocationFactory(name="Shenyang", slug="shenyang", country="CN", province="Liaoning")
+    LocationFactory(name="Tumen", slug="tumen", country="CN", province="Jilin")
     source = SourceFactory(slug="hrw-report", title="China: Reveal whereabouts of eight")
     published_incident(slug="already-here")
     EstimateFactory(source=source)

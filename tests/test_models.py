@@ -163,7 +163,20 @@ def test_consistent_group_is_valid(incident):
     group.save()
 
 
-@pytest.mark.parametrize("part", PARTS)
+def test_helpers_are_counted_apart_from_the_north_koreans(incident):
+    """`size` counts North Koreans; helpers (guides, brokers, missionaries) are not a part of
+    it, so more helpers than North Koreans is a valid record."""
+    group = DetaineeGroupFactory.build(
+        incident=incident, size_value=2, size_qualifier=Q.EXACT,
+        helpers_value=3, helpers_qualifier=Q.EXACT, arrest_location=None,
+    )  # fmt: skip
+    group.full_clean()
+    group.save()
+    assert incident.helpers_total.render() == "3"
+    assert incident.people_total.render() == "2"
+
+
+@pytest.mark.parametrize("part", ["women", "men", "minors"])
 def test_part_exceeding_exact_size(incident, part):
     fields = {"size_value": 8, "size_qualifier": Q.EXACT, f"{part}_value": 9}
     fields[f"{part}_qualifier"] = Q.EXACT
@@ -321,7 +334,7 @@ def test_group_str(incident):
     group = DetaineeGroupFactory(
         incident=incident, arrest_location=shenyang, size_value=20, size_qualifier=Q.ABOUT
     )
-    assert str(group) == "about 20 people in Shenyang"
+    assert str(group) == "about 20 North Koreans in Shenyang"
     group.label = "Shenyang group"
     assert str(group) == "Shenyang group"
 
@@ -509,23 +522,20 @@ def test_location_with_coordinates_and_precision_is_valid():
     location.save()
 
 
-def test_province_location_needs_its_province():
-    errors = clean_errors(
-        LocationFactory.build(name="Somewhere province", kind=Location.Kind.PROVINCE, province="")
-    )
-    assert set(errors) == {"province"}
-    assert "needs its province" in errors["province"][0]
+def test_a_place_below_a_country_needs_a_parent():
+    errors = clean_errors(Location(name="Somewhere", kind=Location.Kind.CITY))
+    assert set(errors) == {"parent"}
+    assert "a country at least" in errors["parent"][0]
+    assert_violates("location_has_parent", Location(name="Somewhere", kind="city").save)
 
 
-def test_province_location_is_valid_without_city():
-    location = LocationFactory.build(
-        name="Liaoning province", kind=Location.Kind.PROVINCE, province="Liaoning", city=""
-    )
+def test_a_province_derives_its_country_and_province_from_the_hierarchy():
+    location = LocationFactory.build(name="Liaoning", kind=Location.Kind.PROVINCE)
     location.full_clean()
     location.save()
     location.refresh_from_db()
-    assert location.city == ""
-    assert str(location) == "Liaoning province (CN)"
+    assert (location.country.code, location.province, location.city) == ("CN", "Liaoning", "")
+    assert str(location) == "Liaoning (CN)"
 
 
 def test_saving_a_city_fills_its_city():
@@ -586,7 +596,9 @@ def test_source_language_empty_is_refused_by_the_database():
 
 
 def test_confidential_source_str_is_marked():
-    source = SourceFactory.build(title="Interview", publisher="", published_on=None)
+    source = SourceFactory.build(
+        title="Interview", publisher="", date_earliest=None, date_latest=None, date_precision=""
+    )
     assert str(source) == "Interview"
     source.confidential = True
     assert str(source).startswith("[confidential]")

@@ -6,13 +6,10 @@ database, so a refusal really left things as they were.
 """
 
 import pytest
-from django.contrib import admin
 from django.contrib.messages import SUCCESS, get_messages
-from django.forms import BooleanField
-from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from incidents.models import Incident, StaffAccessLog, Status
+from incidents.models import StaffAccessLog, Status
 from tests.factories import (
     CitationFactory,
     DetaineeGroupFactory,
@@ -20,9 +17,8 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
-    UserFactory,
 )
-from tests.roles import staff
+from tests.roles import admin_page_data, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -127,22 +123,7 @@ def snapshot(obj):
 
 def change_data(obj, **changes):
     """The admin change form for `obj` as a browser would submit it, with `changes` applied."""
-    request = RequestFactory().get("/")
-    request.user = UserFactory.build(is_staff=True, is_superuser=True)
-    model_admin = admin.site._registry[type(obj)]
-    form = model_admin.get_form(request, obj)(instance=obj)
-    data = {}
-    for bound in form:
-        value = bound.value()
-        if isinstance(bound.field, BooleanField):
-            if value:
-                data[bound.html_name] = "on"
-        else:
-            data[bound.html_name] = "" if value is None else str(value)
-    if isinstance(obj, Incident):  # empty group and citation formsets
-        for prefix in ("groups", "citations"):
-            data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
-    return data | changes
+    return admin_page_data(url(obj._meta.model_name, "change", obj.pk)) | changes
 
 
 # -- the actions: each returns (response, whether it took effect) ------------------------------

@@ -21,15 +21,14 @@ from incidents import admin as incident_admin
 from incidents.models import Incident, Status
 from tests.conftest import verified_login
 from tests.factories import published_incident
-from tests.roles import staff
+from tests.roles import ensure_roles, staff
 from tests.test_admin import page_data
 
 ROUNDS = 100
 
 pytestmark = [
-    # transaction=True: threads need committed rows; serialized_rollback restores the roles
-    # (created by a data migration) that the flush between such tests removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # transaction=True: threads need committed rows (roles: see the `people` fixture).
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs real concurrent transactions (PostgreSQL); SQLite's test database is "
@@ -93,6 +92,7 @@ def race(first, second, held: HeldSave):
 
 @pytest.fixture
 def people():
+    ensure_roles()
     return {
         "editor": staff("Editor", username="race-editor"),
         "other_editor": staff("Editor", username="race-editor-2"),

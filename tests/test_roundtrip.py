@@ -19,18 +19,14 @@ from incidents.models import (
     CustodyEvent,
     DatePrecision,
     DetaineeGroup,
-    Estimate,
     Incident,
-    Location,
-    Source,
 )
 from incidents.synthetic import generate
 from tests.test_exports import validate_document
 from tests.test_import import all_rows, importer_user
+from tests.wipe import RECORD_MODELS, wipe
 
 pytestmark = pytest.mark.django_db
-
-RECORD_MODELS = [Citation, CustodyEvent, DetaineeGroup, Incident, Estimate, Source, Location]
 
 
 def export(render, scope: str) -> str:
@@ -38,13 +34,6 @@ def export(render, scope: str) -> str:
     if scope == PUBLIC:
         incidents = Incident.objects.published().newest_first()
     return "".join(render(incidents, scope=scope))
-
-
-def wipe() -> None:
-    """Delete every record of the app (in an order the PROTECT foreign keys allow)."""
-    for model in RECORD_MODELS:
-        model.objects.all().delete()
-    assert not any(model.objects.exists() for model in RECORD_MODELS)
 
 
 def reimport(content: str, filename: str, **options) -> None:
@@ -84,7 +73,23 @@ def assert_everything_is_exercised(doc: dict) -> None:
     assert all(s["notes_internal"] and s["archive_url"] for s in doc["sources"])
     assert any(p["latitude"] and not p["coordinates_public"] for p in doc["locations"])
     assert any(p["latitude"] and p["coordinates_public"] for p in doc["locations"])
-    assert all(p["name_ko"] and p["name_local"] for p in doc["locations"])
+    assert all(p["name_ko"] for p in doc["locations"])
+    assert all(p["name_local"] for p in doc["locations"] if p["latitude"])
+    # Version 2's structures
+    assert {p["kind"] for p in doc["locations"]} >= {"country", "province", "prefecture", "city"}
+    claims = [c for g in groups for c in g["claims"]]
+    assert {c["part"] for c in claims} >= {"size", "helpers"}
+    assert any(c["preferred"] and c["preferred_reason"] for c in claims)
+    assert any(not c["preferred"] for c in claims) and any(c["quotation"] for c in claims)
+    assert any(g["size"]["qualifier"] == "range" and g["size"]["high"] for g in groups)
+    assert any(g["parent"] for g in groups)
+    assert any(g["helpers_nationality"] and g["helpers_description"] for g in groups)
+    assert any(i["date_claims"] for i in incidents)
+    assert any(e["actors"] for e in events) and any(e["circumstance"] for e in events)
+    assert any(a["parent"] for a in doc["actors"])
+    assert any(s["relays"] for s in doc["sources"])
+    assert any(s["date"] and s["date"]["precision"] != "day" for s in doc["sources"])
+    assert any(len(e["sources"]) > 1 for e in doc["estimates"])
     assert any(e["value_high"] for e in doc["estimates"])
     assert {e["status"] for e in doc["estimates"]} == {"draft", "published"}
     assert any(".%06d" not in i["updated_at"] and "." in i["updated_at"] for i in incidents)

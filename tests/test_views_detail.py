@@ -5,8 +5,11 @@ import pytest
 from incidents.models import EventKind
 from tests.factories import (
     CitationFactory,
+    CountClaimFactory,
     CustodyEventFactory,
+    DateClaimFactory,
     DetaineeGroupFactory,
+    EventActorFactory,
     IncidentFactory,
     LocationFactory,
     SourceFactory,
@@ -18,46 +21,50 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def qingdao_case():
+    """July 2014: 29 North Koreans (Korea Herald; KBS World said 27) and six helpers (Chosun
+    Ilbo: five), of whom 20 arrested in Qingdao and 9 in Kunming."""
     incident = IncidentFactory(
         title="29 arrested in Qingdao and Kunming",
-        date_earliest="2017-07-15",
-        date_latest="2017-07-17",
+        date_earliest="2014-07-15",
+        date_latest="2014-07-17",
         date_precision="days",
     )
+    herald = SourceFactory(title="Humane China", publisher="Korea Herald")
+    kbs = SourceFactory(title="Detienen a 27 norcoreanos", publisher="KBS World")
+    chosun = SourceFactory(title="N.Korean defectors, helpers arrested", publisher="Chosun Ilbo")
+    DateClaimFactory(incident=incident, source=herald, preferred=True,
+                     preferred_reason="three sources agree")  # fmt: skip
+    DateClaimFactory(incident=incident, source=kbs, date_earliest="2014-07-18",
+                     date_latest="2014-07-19", wording="18–19 July")  # fmt: skip
+    whole = DetaineeGroupFactory(
+        incident=incident, label="All arrested", size_value=29, helpers_value=6,
+        helpers_qualifier="exact", helpers_nationality=["KR"], arrest_location=None,
+        outcome="repatriated",
+    )  # fmt: skip
+    CountClaimFactory(group=whole, value=29, source=herald, preferred=True,
+                      preferred_reason="most sources")  # fmt: skip
+    CountClaimFactory(group=whole, value=27, source=kbs)
+    CountClaimFactory(group=whole, part="helpers", value=6, source=herald, preferred=True)
+    CountClaimFactory(group=whole, part="helpers", value=5, source=chosun)
     tumen = LocationFactory(name="Tumen detention centre", kind="detention_centre", city="Tumen")
     for city, n in (("Qingdao", 20), ("Kunming", 9)):
         group = DetaineeGroupFactory(
-            incident=incident,
-            label=f"{city} group",
-            size_value=n,
-            arrest_location=LocationFactory(name=city),
-        )
+            incident=incident, parent=whole, label=f"{city} group", size_value=n,
+            arrest_location=LocationFactory(name=city), outcome="repatriated",
+        )  # fmt: skip
         CustodyEventFactory(
-            group=group, date_earliest="2017-07-15", date_latest="2017-07-17", date_precision="days"
+            group=group, date_earliest="2014-07-15", date_latest="2014-07-17", date_precision="days"
         )
         CustodyEventFactory(
             group=group,
             kind=EventKind.TRANSFERRED,
             location=tumen,
-            date_earliest="2017-07-01",
-            date_latest="2017-07-31",
+            date_earliest="2014-07-01",
+            date_latest="2014-07-31",
             date_precision="month",
             description="to await repatriation",
         )
-    DetaineeGroupFactory(
-        incident=incident,
-        label="Helpers",
-        size_value=6,
-        helpers_value=6,
-        helpers_qualifier="exact",
-        arrest_location=None,
-        outcome="unknown",
-    )
-    CitationFactory(
-        incident=incident,
-        source=SourceFactory(title="Humane China", publisher="Korea Herald"),
-        claim="arrested between July 15 and 17",
-    )
+    CitationFactory(incident=incident, source=herald, claim="arrested between July 15 and 17")
     return incident
 
 
@@ -67,12 +74,13 @@ def test_shows_groups_composition_timeline_places_and_sources(client, qingdao_ca
     body = response.content.decode()
     for text in [
         "29 arrested in Qingdao and Kunming",
-        "15–17 July 2017",
-        "35 people",
+        "15–17 July 2014",
+        "29 North Koreans",  # the parent once, not 29 + 20 + 9
+        "6 helpers or brokers",  # apart, never added: not "35 people"
         "Qingdao group",
         "Kunming group",
-        "6 helpers or brokers",
-        "July 2017",
+        "(of whom)",
+        "July 2014",
         "Transferred",
         "Tumen detention centre",
         "to await repatriation",
@@ -82,6 +90,22 @@ def test_shows_groups_composition_timeline_places_and_sources(client, qingdao_ca
         "Reliability",
     ]:
         assert text in body, text
+    for absent in ("35 people", "35 North Koreans", "58 North Koreans"):
+        assert absent not in body, absent
+
+
+def test_every_claim_is_shown_with_its_source_and_the_preferred_one_marked(client, qingdao_case):
+    body = client.get(qingdao_case.get_absolute_url()).content.decode()
+    assert "What each source says" in body
+    # Beside the figure, the others: "29 — also reported: 27 (KBS World)"
+    assert '29 <span class="also">— also reported: 27 (KBS World)</span>' in body
+    assert "also reported: 5 (Chosun Ilbo)" in body
+    table = body[body.index('<table class="claims">') : body.index("</table>", body.index(
+        '<table class="claims">'))]  # fmt: skip
+    for text in ("Detienen a 27 norcoreanos", "18–19 July 2014", "15–17 July 2014",
+                 "yes: most sources", "yes: three sources agree"):  # fmt: skip
+        assert text in table, text
+    assert table.count("<tr>") == 7  # header, 2 dates, 2 sizes, 2 helpers
 
 
 def test_draft_is_404(client):
@@ -114,14 +138,18 @@ def test_confidential_source_and_internal_notes_not_shown(client):
 
 
 def test_query_count_is_constant(client, django_assert_num_queries):
-    """Queries: 1 incident, 1 groups (+arrest places), 1 events (+places), 1 public citations
+    """Queries: 1 incident, 1 groups (+arrest places), 1 events (+places), 1 their
+    authorities, 1 count claims (+sources), 1 date claims (+sources), 1 public citations
     (+sources)."""
     small = published_incident(groups=1)
     big = published_incident(groups=6)
     for group in big.groups.all():
-        CustodyEventFactory.create_batch(3, group=group)
+        for event in CustodyEventFactory.create_batch(3, group=group):
+            EventActorFactory(event=event)
+        CountClaimFactory.create_batch(2, group=group)
+    DateClaimFactory.create_batch(2, incident=big)
     CitationFactory.create_batch(4, incident=big)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         client.get(big.get_absolute_url())

@@ -193,8 +193,10 @@ def test_places_used_only_by_drafts_are_absent(client, places):
 
 def test_every_published_place_is_listed_with_its_incident_count(client, places):
     counted = {place.name: count for place, count in map_places()}
+    # A place counts the incidents at it or anywhere under it, as its ?city= list does: the
+    # consulate is in Shenyang.
     assert counted == {
-        "Shenyang": 2,
+        "Shenyang": 3,
         "Consulate in Shenyang": 1,
         "Jilin province": 1,
         "Yanji safe house": 1,
@@ -223,16 +225,19 @@ def test_empty_map_uses_the_default_region(client):
 
 
 def test_query_count_is_constant(client, django_assert_num_queries):
-    """Queries: 1 (place, incident) pairs from published groups' arrest places, 1 pairs from
-    their custody events' places, 1 the places themselves."""
+    """Queries: 1 places named by published groups' arrests, 1 by their custody events,
+    1 incidents at or under each (the place index), 1 the places themselves, 1 the incidents
+    of places drawn at one spot (told apart, each counted once)."""
     for n in range(2):
         used_by(located(f"Town {n}", f"{40 + n}.5", f"{120 + n}.5", "city"))
-    with django_assert_num_queries(3):
+    used_by(located("Consulate", "40.5", "120.5", "exact", city="Town 0"), as_event=True)
+    with django_assert_num_queries(5):
         assert client.get(URL).status_code == 200
     for n in range(2, 14):
         place = located(f"Town {n}", f"{40 + n % 5}.5", f"{120 + n}.5", "city")
         used_by(place)
         used_by(LocationFactory(), as_event=True)
-    with django_assert_num_queries(3):
+        used_by(located(f"Consulate {n}", f"{40 + n % 5}.5", f"{120 + n}.5", "exact"))
+    with django_assert_num_queries(5):
         body = client.get(URL).content.decode()
     assert len(circles(body)) == 14

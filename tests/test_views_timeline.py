@@ -4,13 +4,20 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from incidents import browse, timeline
-from incidents.models import Outcome
+from incidents.models import CountQualifier, Incident, Outcome
 from incidents.vague import parse_vague_date
 from tests.factories import (
+    CountClaimFactory,
+    CustodyEventFactory,
+    DateClaimFactory,
     DetaineeGroupFactory,
+    EventActorFactory,
     IncidentFactory,
     LocationFactory,
     published_incident,
@@ -32,9 +39,18 @@ def incident(title: str, when: str | None, **kwargs):
     return published_incident(title=title, **dated(when), **kwargs)
 
 
-def month_section(body: str, year: int, month: int) -> str:
-    """The HTML of one month's section, from its heading to the end of the section."""
-    start = body.index(f'<h3 id="m{year}-{month}">')
+def incident_at(title: str, when: str | None, place) -> Incident:
+    """A published incident whose one group was arrested at `place` (the factories keep the
+    place index that the city and country filters read)."""
+    case = incident(title, when, groups=0)
+    CustodyEventFactory(group=DetaineeGroupFactory(incident=case, arrest_location=place))
+    return case
+
+
+def month_section(body: str, anchor: str) -> str:
+    """The HTML of one month's (or month range's) section, from its heading to its end:
+    anchor "m2017-3" for March 2017, "m2017-3-5" for March–May 2017."""
+    start = body.index(f'<h3 id="{anchor}">')
     return body[start : body.index("</section>", start)]
 
 
@@ -66,25 +82,34 @@ def reported_dates():
     return {title: incident(title, when) for title, when in REPORTED.items()}
 
 
-def test_month_placement_only_when_the_date_lies_within_one_month(client, reported_dates):
+def test_month_placement_only_within_one_month_or_one_range_of_months(client, reported_dates):
     response = client.get(URL)
     assert response.status_code == 200
     body = response.content.decode()
 
-    july = month_section(body, 2017, 7)
+    july = month_section(body, "m2017-7")
     assert ">July 2017</h3>" in july
     assert "Tumen raid" in july and "15–17 July 2017" in july
-    march = month_section(body, 2017, 3)
+    march = month_section(body, "m2017-3")
     assert ">March 2017</h3>" in march
     assert "Shenyang checkpoint" in march and "mid-March 2017" in march
-    # No other month sections: every other date is vaguer than one month.
-    assert sorted(re.findall(r'<h3 id="m(\d+)-(\d+)">', body)) == [("2017", "3"), ("2017", "7")]
+    assert "Spring sweep" not in march  # March–May is not "in March"
+    # A range of months of one year is a section of its own, after the month it starts in.
+    spring = month_section(body, "m2017-3-5")
+    assert ">March–May 2017</h3>" in spring
+    assert "Spring sweep" in spring and "Shenyang checkpoint" not in spring
+    # No other month sections (and no id twice): every other date is vaguer than that.
+    assert re.findall(r'<h3 id="m(\d+)-(\d+)(?:-(\d+))?">', body) == [
+        ("2017", "3", ""),
+        ("2017", "3", "5"),
+        ("2017", "7", ""),
+    ]
 
     # Vaguer dates: under the earliest possible year, with the date as reported.
     in_2017 = vague_section(body, 2017)
-    assert "Spring sweep" in in_2017 and "March–May 2017" in in_2017
     assert "Across months" in in_2017 and "28 June – 3 July 2017" in in_2017
     assert "Tumen raid" not in in_2017 and "Shenyang checkpoint" not in in_2017
+    assert "Spring sweep" not in in_2017
     assert "Year-only case" in vague_section(body, 2003)
     in_2001 = vague_section(body, 2001)
     assert "Years-long sweep" in in_2001 and "2001–2003" in in_2001
@@ -109,8 +134,9 @@ def test_month_placement_only_when_the_date_lies_within_one_month(client, report
 def test_within_a_year_vague_bucket_comes_first_then_months_in_order(client, reported_dates):
     body = client.get(URL).content.decode()
     positions = [
-        body.index("Spring sweep"),  # 2017, month not known
+        body.index("Across months"),  # 2017, no one month or range of months
         body.index("Shenyang checkpoint"),  # March 2017
+        body.index("Spring sweep"),  # March–May 2017
         body.index("Tumen raid"),  # July 2017
     ]
     assert positions == sorted(positions)
@@ -123,12 +149,19 @@ def test_build_places_public_dicts_by_their_range():
         if when != "28 December 2016 – 3 January 2017"
     ]
     items.sort(key=lambda i: (i["date_earliest"] is None, i["date_earliest"] or datetime.date.min))
+    # Only the date fields are read: the dicts carry no date_display.
     years, undated = timeline.build(items)
     assert [y.year for y in years] == [2001, 2003, 2017]
     by_year = {y.year: y for y in years}
-    assert [m.label for m in by_year[2017].month_list] == ["March 2017", "July 2017"]
-    assert [i["title"] for i in by_year[2017].months[7].incidents] == ["Tumen raid"]
-    assert [i["title"] for i in by_year[2017].vague] == ["Spring sweep", "Across months"]
+    months_2017 = by_year[2017].month_list
+    assert [m.label for m in months_2017] == ["March 2017", "March–May 2017", "July 2017"]
+    assert [[i["title"] for i in m.incidents] for m in months_2017] == [
+        ["Shenyang checkpoint"],
+        ["Spring sweep"],
+        ["Tumen raid"],
+    ]
+    assert [m.anchor for m in months_2017] == ["m2017-3", "m2017-3-5", "m2017-7"]
+    assert [i["title"] for i in by_year[2017].vague] == ["Across months"]
     assert [i["title"] for i in by_year[2003].vague] == ["Year-only case"]
     assert by_year[2001].months == {} and by_year[2001].count == 1
     assert by_year[2017].count == 4
@@ -142,17 +175,44 @@ def test_month_precision_and_single_day_go_under_their_month():
     ]
     years, undated = timeline.build(items)
     assert undated == [] and years[0].vague == []
-    assert [i["title"] for i in years[0].months[2].incidents] == ["Whole month", "One day"]
-    assert years[0].months[2].label == "February 2012"
+    (february,) = years[0].month_list
+    assert [i["title"] for i in february.incidents] == ["Whole month", "One day"]
+    assert february.label == "February 2012" and february.last_month is None
+
+
+def test_month_ranges_share_a_section_only_within_one_year():
+    items = [
+        {"title": "Spring", **dated("March–May 2017")},
+        {"title": "Also spring", **dated("March–May 2017")},
+        {"title": "March only", **dated("March 2017")},
+        {"title": "April only", **dated("early April 2017")},
+        {"title": "Winter", **dated("November 2016 – February 2017")},
+    ]
+    items.sort(key=lambda i: (i["date_earliest"], i["date_latest"]))
+    years, undated = timeline.build(items)
+    by_year = {y.year: y for y in years}
+    # A range of months over the new year is vaguer than one year's months: the 2016 bucket.
+    assert [i["title"] for i in by_year[2016].vague] == ["Winter"]
+    assert by_year[2016].months == {}
+    months = by_year[2017].month_list
+    assert [(m.label, [i["title"] for i in m.incidents]) for m in months] == [
+        ("March 2017", ["March only"]),
+        ("March–May 2017", ["Spring", "Also spring"]),
+        ("April 2017", ["April only"]),
+    ]
+    assert by_year[2017].count == 4 and undated == []
+    with translation.override("ko"):
+        korean_years, _undated = timeline.build(items)
+        labels = [m.label for m in korean_years[1].month_list]
+    assert labels == ["2017년 3월", "2017년 3월–5월", "2017년 4월"]
 
 
 def test_filters_apply(client):
-    shenyang = LocationFactory(name="Shenyang")
-    in_shenyang = incident("Shenyang checkpoint", "mid-March 2017")
-    in_shenyang.groups.update(arrest_location=shenyang)
+    incident_at("Shenyang checkpoint", "mid-March 2017", LocationFactory(name="Shenyang"))
     sent_back = incident("Sent back", "15–17 July 2017")
     sent_back.groups.update(outcome=Outcome.REPATRIATED)
-    incident("Old case", "2003")
+    vladivostok = LocationFactory(name="Vladivostok", country="RU", province="Primorsky Krai")
+    incident_at("Old case", "2003", vladivostok)
     incident("Undated case", None)
 
     def titles(params):
@@ -175,6 +235,9 @@ def test_filters_apply(client):
     assert titles({"date_before": "2010"}) == {"Old case"}
     assert titles({"date_after": "2017", "date_before": "2017-03"}) == {"Shenyang checkpoint"}
     assert titles({"q": "Shenyang"}) == {"Shenyang checkpoint"}
+    assert titles({"country": "RU"}) == {"Old case"}
+    assert titles({"country": "CN"}) == {"Shenyang checkpoint", "Sent back", "Undated case"}
+    assert titles({"city": "Primorsky Krai"}) == {"Old case"}  # a place above the arrest
     body = client.get(URL, {"city": "shenyang"}).content.decode()
     assert "1 incident" in body and 'aria-label="Applied filters"' in body
 
@@ -235,29 +298,55 @@ def test_post_is_not_allowed(client):
     assert client.post(URL).status_code == 405
 
 
-def test_query_count_is_constant(client, django_assert_num_queries):
-    """Queries: 1 COUNT for the paginator, 1 incidents page, 1 groups (+arrest places),
-    1 custody events (+places), 1 place names for the city suggestions, 1 countries for the
-    country choices."""
+def rich_incident(title: str, when: str | None, place=None):
+    """A published incident with every relation the timeline reads per incident: a group
+    with a subgroup ("of whom"), sourced figures for its size and helpers, an arrest event
+    with an authority, a sourced date, and places in the hierarchy."""
+    case = incident(title, when, groups=0)
+    group = DetaineeGroupFactory(
+        incident=case, arrest_location=place or LocationFactory(), helpers_value=2,
+        helpers_qualifier=CountQualifier.EXACT,
+    )  # fmt: skip
+    EventActorFactory(event=CustodyEventFactory(group=group))
+    DetaineeGroupFactory(
+        incident=case, parent=group, size_value=3, outcome=Outcome.REPATRIATED,
+        arrest_location=LocationFactory(kind="detention_centre", city="Tumen", province="Jilin"),
+    )  # fmt: skip
+    CountClaimFactory(group=group, value=8, preferred=True)
+    CountClaimFactory(group=group, value=9)  # another source's figure
+    CountClaimFactory(group=group, part="helpers", value=2)
+    DateClaimFactory(incident=case)
+    return case
+
+
+def page_queries(client, params=None) -> tuple[int, str]:
+    """(number of queries, HTML) for one timeline page."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, params or {})
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_query_count_is_constant(client):
+    """The queries do not grow with the incidents on the page, nor with their groups,
+    subgroups, sourced figures, events, authorities or places: all are prefetched (see
+    IncidentQuerySet.with_public_relations), so 2 incidents and 15 cost the same."""
     for when in ("2003", "mid-March 2017"):
-        incident(f"Case {when}", when, groups=2)
-    with django_assert_num_queries(6):
-        assert client.get(URL).status_code == 200
+        rich_incident(f"Case {when}", when)
+    few, body = page_queries(client)
+    assert body.count("<time ") == 2
     for n in range(12):
-        case = incident(f"More {n}", f"{2000 + n}", groups=3)
-        DetaineeGroupFactory(incident=case, arrest_location=LocationFactory())
+        rich_incident(f"More {n}", f"{2000 + n}")
     incident("Undated", None)
-    with django_assert_num_queries(6):
-        response = client.get(URL)
-    assert response.content.decode().count("<time ") == 15
+    many, body = page_queries(client)
+    assert body.count("<time ") == 15
+    assert many == few
 
 
-def test_filtered_query_count_is_constant(client, django_assert_num_queries):
-    """The same six queries with every filter applied (filters are EXISTS subqueries)."""
+def test_filtered_query_count_is_constant(client):
+    """Every filter is a subquery of the page's one incidents query (EXISTS on the place
+    index, the groups, the words): filtering adds no query, and the count stays constant."""
     place = LocationFactory(name="Shenyang")
-    for n in range(4):
-        case = incident(f"Case {n}", "mid-March 2017", groups=2)
-        DetaineeGroupFactory(incident=case, arrest_location=place)
     params = {
         "country": "CN",
         "outcome": ["detained", "repatriated"],
@@ -266,6 +355,13 @@ def test_filtered_query_count_is_constant(client, django_assert_num_queries):
         "date_before": "2020-12",
         "city": "shenyang",
     }
-    with django_assert_num_queries(6):
-        response = client.get(URL, params)
-    assert response.content.decode().count("<time ") == 4
+    rich_incident("Case 0", "mid-March 2017", place)
+    rich_incident("Elsewhere", "mid-March 2017")  # filtered out by the city
+    unfiltered, _body = page_queries(client)
+    few, body = page_queries(client, params)
+    assert body.count("<time ") == 1
+    for n in range(1, 5):
+        rich_incident(f"Case {n}", "mid-March 2017", place)
+    many, body = page_queries(client, params)
+    assert body.count("<time ") == 5 and "Elsewhere" not in body
+    assert few == many == unfiltered

@@ -4,16 +4,20 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents import urgent
-from incidents.models import EventKind, Outcome
+from incidents.models import CountQualifier, EventKind, Outcome
 from incidents.urgent import public_row, urgent_cases
 from incidents.vague import parse_vague_date
 from tests.factories import (
     CitationFactory,
+    CountClaimFactory,
     CustodyEventFactory,
     DetaineeGroupFactory,
+    EventActorFactory,
     IncidentFactory,
     LocationFactory,
     SourceFactory,
@@ -25,7 +29,13 @@ URL = reverse("incidents:urgent")
 TODAY = datetime.date(2020, 1, 1)
 
 
+UNDATED = {"date_earliest": None, "date_latest": None, "date_precision": ""}
+
+
 def dates(text):
+    """Vague date fields for a date as reported ("mid-March 2017"); None: undated."""
+    if text is None:
+        return dict(UNDATED)
     vd = parse_vague_date(text)
     return {"date_earliest": vd.earliest, "date_latest": vd.latest, "date_precision": vd.precision}
 
@@ -41,10 +51,13 @@ def group_in(incident=None, *, outcome=Outcome.DETAINED, arrested=None, **kwargs
 
 
 def event(group, kind, when, location=None, **kwargs):
-    return CustodyEventFactory(
-        group=group, kind=kind, location=location, **(dates(when) if when else {
-            "date_earliest": None, "date_latest": None, "date_precision": ""}), **kwargs
-    )  # fmt: skip
+    return CustodyEventFactory(group=group, kind=kind, location=location, **dates(when), **kwargs)
+
+
+def row_of(body: str, title: str) -> str:
+    """The HTML of the board's row for the incident titled `title`."""
+    start = body.rindex("<tr>", 0, body.index(title))
+    return body[start : body.index("</tr>", start)]
 
 
 def test_only_detained_or_unknown_groups_of_published_incidents():
@@ -109,7 +122,9 @@ def test_future_dates_never_give_negative_days():
 
 def test_last_known_place_is_the_place_of_the_latest_event():
     shenyang = LocationFactory(name="Shenyang")
-    tumen = LocationFactory(name="Tumen detention centre", city="Tumen", province="Jilin")
+    tumen = LocationFactory(
+        name="Tumen detention centre", kind="detention_centre", city="Tumen", province="Jilin"
+    )
     group = group_in(arrest_location=shenyang)
     event(group, EventKind.ARRESTED, "mid-March 2017", shenyang)
     event(group, EventKind.TRANSFERRED, "April 2017", tumen)
@@ -138,29 +153,54 @@ def test_last_source_is_the_latest_public_source_of_the_group_or_incident():
     group = group_in(incident, arrested="mid-March 2017")
     other = group_in(incident, arrested="mid-March 2017")
 
-    def cite(title, published_on, *, confidential=False, **kwargs):
-        source = SourceFactory(title=title, published_on=published_on, confidential=confidential)
+    def cite(title, when, *, confidential=False, **kwargs):
+        source = SourceFactory(title=title, confidential=confidential, **dates(when))
         return CitationFactory(incident=incident, source=source, **kwargs)
 
     cite("Undated source", None)
-    cite("Old report", datetime.date(2017, 3, 25))
-    cite("Newer group report", datetime.date(2017, 6, 1), group=group)
-    cite("Newest, about the other group", datetime.date(2018, 1, 1), group=other)
-    cite("MARKER-CONFIDENTIAL-TITLE", datetime.date(2019, 1, 1), confidential=True)
+    cite("Old report", "25 March 2017")
+    cite("Newer group report", "1 June 2017", group=group)
+    cite("Newest, about the other group", "1 January 2018", group=other)
+    cite("MARKER-CONFIDENTIAL-TITLE", "1 January 2019", confidential=True)
     cases = {c.group.pk: c for c in urgent_cases(today=TODAY)}
     assert cases[group.pk].last_citation.source.title == "Newer group report"
     assert cases[other.pk].last_citation.source.title == "Newest, about the other group"
 
 
-def test_an_undated_source_is_not_taken_as_the_latest():
+def test_the_latest_source_is_found_by_its_vague_date():
     incident = IncidentFactory()
     group_in(incident)
-    CitationFactory(
-        incident=incident, source=SourceFactory(title="Dated", published_on="2017-04-01")
-    )
-    CitationFactory(incident=incident, source=SourceFactory(title="No date", published_on=None))
+    for title, when in [
+        ("Mid-May report", "mid-May 2018"),
+        ("A report of June", "June 2018"),  # vague, but after everything else
+        ("Year-only report", "2017"),
+        ("Exact report", "1 March 2018"),
+    ]:
+        CitationFactory(incident=incident, source=SourceFactory(title=title, **dates(when)))
+    (case,) = urgent_cases(today=TODAY)
+    assert case.last_citation.source.title == "A report of June"
+    assert public_row(case)["last_source"]["date_display"] == "June 2018"
+
+
+def test_an_undated_source_is_not_taken_as_the_latest(client):
+    incident = IncidentFactory(title="Sourced case")
+    group_in(incident)
+    CitationFactory(incident=incident, source=SourceFactory(title="Dated", **dates("1 April 2017")))
+    CitationFactory(incident=incident, source=SourceFactory(title="No date", **UNDATED))
     (case,) = urgent_cases(today=TODAY)
     assert case.last_citation.source.title == "Dated"
+    # With only undated sources, none is "the last": the board says so rather than guess.
+    undated = IncidentFactory(title="Undated sources only")
+    group_in(undated)
+    CitationFactory(incident=undated, source=SourceFactory(title="Undated report", **UNDATED))
+    cases = {c.group.incident.title: c for c in urgent_cases(today=TODAY)}
+    assert cases["Undated sources only"].last_citation is None
+    assert cases["Sourced case"].last_citation.source.title == "Dated"
+    body = client.get(URL).content.decode()
+    assert "Undated report" not in body
+    last_source_cell = row_of(body, "Undated sources only").rsplit("<td>", 1)[1]
+    assert last_source_cell.startswith("—</td>")
+    assert ">Dated</a>" in row_of(body, "Sourced case")
 
 
 def test_only_confidential_sources_means_no_source_shown(client):
@@ -185,14 +225,16 @@ def fixed_today(monkeypatch):
 
 def test_page_shows_the_board_longest_first(client, fixed_today):
     shenyang = LocationFactory(name="Shenyang")
-    tumen = LocationFactory(name="Tumen detention centre", city="Tumen", province="Jilin")
+    tumen = LocationFactory(
+        name="Tumen detention centre", kind="detention_centre", city="Tumen", province="Jilin"
+    )
     old = IncidentFactory(title="Held since 2003", **dates("2003"))
     group = group_in(old, arrested="2003", arrest_location=shenyang, label="Shenyang group")
     event(group, EventKind.TRANSFERRED, "15 July 2004", tumen)
     CitationFactory(
         incident=old,
         source=SourceFactory(title="Survivor account", url="https://ngo.example.org/a",
-                             published_on="2005-02-01"),
+                             **dates("1 February 2005")),
     )  # fmt: skip
     new = IncidentFactory(title="Held since 2017")
     group_in(new, outcome=Outcome.UNKNOWN, arrested="mid-March 2017")
@@ -209,7 +251,7 @@ def test_page_shows_the_board_longest_first(client, fixed_today):
     low = (TODAY - datetime.date(2003, 12, 31)).days
     high = (TODAY - datetime.date(2003, 1, 1)).days
     assert f"<td>{low:,}–{high:,}</td>" in row
-    assert "Shenyang group" in row and "8 people" in row
+    assert "Shenyang group" in row and "8 North Koreans" in row
     assert "Tumen detention centre, Tumen, Jilin, China" in row
     assert "Transferred, 15 July 2004" in row
     assert (
@@ -249,9 +291,19 @@ def test_restricted_markers_never_appear(client):
         source=SourceFactory(
             title="MARKER-CONFIDENTIAL-TITLE",
             publisher="MARKER-CONFIDENTIAL-PUBLISHER",
-            published_on="2030-01-01",
+            **dates("1 January 2030"),
             confidential=True,
         ),
+    )
+    # A figure resting on a confidential source, and a subgroup with internal notes.
+    CountClaimFactory(
+        group=group,
+        value=9,
+        wording="MARKER-CLAIM-WORDING",
+        source=SourceFactory(title="MARKER-CLAIM-SOURCE", confidential=True),
+    )
+    DetaineeGroupFactory(
+        incident=incident, parent=group, size_value=3, notes_internal="MARKER-SUBGROUP-NOTE"
     )
     for status in ("draft", "in_review", "archived"):
         draft = IncidentFactory(
@@ -265,18 +317,91 @@ def test_restricted_markers_never_appear(client):
     assert not re.search(r"43\.12|129\.76", body)
 
 
-def test_query_count_is_constant(client, django_assert_num_queries):
-    """Queries: 1 at-risk groups (+incidents, arrest places), 1 their custody events
-    (+places), 1 their incidents' public citations (+sources)."""
-    for _ in range(2):
-        published_incident(groups=2)
-    with django_assert_num_queries(3):
-        assert client.get(URL).status_code == 200
-    for _ in range(10):
-        incident = published_incident(groups=3)
-        group = group_in(incident, outcome=Outcome.UNKNOWN, arrested="2003")
-        event(group, EventKind.TRANSFERRED, "2004", LocationFactory())
-        CitationFactory(incident=incident, group=group)
-    with django_assert_num_queries(3):
-        body = client.get(URL).content.decode()
-    assert "44 groups at risk" in body
+def test_north_koreans_are_counted_and_helpers_shown_apart(client):
+    """29 North Koreans and six helpers are 29 North Koreans and 6 helpers: never 35."""
+    incident = IncidentFactory(title="Qingdao arrests")
+    group_in(
+        incident, arrested="mid-March 2017", size_value=29,
+        helpers_value=6, helpers_qualifier=CountQualifier.EXACT,
+    )  # fmt: skip
+    group_in(
+        IncidentFactory(title="A range"), size_value=27, size_high=29,
+        size_qualifier=CountQualifier.RANGE,
+    )  # fmt: skip
+    body = client.get(URL).content.decode()
+    cell = row_of(body, "Qingdao arrests").split("</th>")[0]
+    assert "29 North Koreans · 6 helpers or brokers" in cell
+    assert "35" not in cell
+    assert "27–29 North Koreans</span>" in row_of(body, "A range")  # no helpers: not shown
+
+
+def test_a_group_with_subgroups_is_on_the_board_for_its_rest_only(client):
+    # 10 arrested, of whom 4 returned and 6 still held: the 6 are the case, not the 10.
+    covered = IncidentFactory(title="Fully split")
+    whole = group_in(covered, outcome=Outcome.UNKNOWN, size_value=10, label="All ten")
+    group_in(covered, outcome=Outcome.REPATRIATED, size_value=4, parent=whole)
+    held = group_in(covered, outcome=Outcome.DETAINED, size_value=6, parent=whole, label="Six")
+    # 31 held, of whom 10 returned: 21 still held.
+    partly = IncidentFactory(title="Partly returned")
+    held_rest = group_in(partly, outcome=Outcome.DETAINED, size_value=31, label="Thirty-one")
+    group_in(partly, outcome=Outcome.REPATRIATED, size_value=10, parent=held_rest)
+    # At least 41, of whom at least 9 returned: the rest's number and fate are not reported.
+    vague = IncidentFactory(title="Vague split")
+    vague_rest = group_in(
+        vague, outcome=Outcome.UNKNOWN, size_value=41, size_qualifier=CountQualifier.AT_LEAST,
+        label="Forty-one",
+    )  # fmt: skip
+    group_in(
+        vague, outcome=Outcome.REPATRIATED, size_value=9, size_qualifier=CountQualifier.AT_LEAST,
+        parent=vague_rest,
+    )  # fmt: skip
+    cases = {c.group.pk: c for c in urgent_cases(today=TODAY)}
+    assert set(cases) == {held.pk, held_rest.pk, vague_rest.pk}
+    assert cases[held.pk].rest is None
+    assert cases[held_rest.pk].rest.localized() == "21"
+    assert not cases[vague_rest.pk].rest.known
+    body = client.get(URL).content.decode()
+    assert "3 groups at risk" in body and "All ten" not in body
+    assert "Six · 6 North Koreans</span>" in row_of(body, "Fully split")
+    assert "21 North Koreans (the rest of 31)" in row_of(body, "Partly returned")
+    assert "31 North Koreans</span>" not in body
+    vague_row = row_of(body, "Vague split")
+    assert "The rest of at least 41 North Koreans (number not reported)" in vague_row
+    assert 'badge-unknown">Unknown' in vague_row
+
+
+def board_queries(client) -> tuple[int, str]:
+    """(number of queries, HTML) for the public board."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def at_risk_incident(n: int):
+    """A published incident with every relation the board reads: groups at risk with events
+    (one naming an authority), a subgroup, sourced figures and citations (one confidential,
+    one about a group)."""
+    incident = published_incident(groups=2)
+    group = group_in(incident, outcome=Outcome.UNKNOWN, arrested="2003", size_value=12)
+    EventActorFactory(event=event(group, EventKind.TRANSFERRED, "2004", LocationFactory()))
+    group_in(incident, outcome=Outcome.REPATRIATED, size_value=2, parent=group)
+    CountClaimFactory(group=group, value=12, preferred=True)
+    CountClaimFactory(group=group, value=13, source=SourceFactory(confidential=True))
+    CitationFactory(incident=incident, group=group, source=SourceFactory(**dates(f"{2004 + n}")))
+    CitationFactory(incident=incident, source=SourceFactory(confidential=True))
+    return incident
+
+
+def test_query_count_is_constant(client):
+    """The board's queries do not grow with its groups, nor with their events, authorities,
+    subgroups, sourced figures or citations: all are prefetched (urgent.at_risk_groups), so
+    3 groups and 33 cost the same."""
+    at_risk_incident(0)
+    few, body = board_queries(client)
+    assert "3 groups at risk" in body
+    for n in range(1, 11):
+        at_risk_incident(n)
+    many, body = board_queries(client)
+    assert "33 groups at risk" in body
+    assert many == few

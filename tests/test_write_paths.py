@@ -24,7 +24,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from incidents.interchange import FULL, PUBLIC, export_queryset, incident_record
+from incidents.interchange import FULL, PUBLIC, VERSION, export_queryset, incident_record
 from incidents.models import (
     DetaineeGroup,
     Estimate,
@@ -42,9 +42,9 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    country_place,
 )
-from tests.roles import staff
-from tests.test_admin import page_data
+from tests.roles import admin_page_data, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -259,21 +259,12 @@ def admin_change_url(obj) -> str:
     return reverse(f"admin:incidents_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-def as_admin_page(path: str) -> dict:
-    """The change form as rendered for an administrator: what a browser would post back."""
-    client = Client()
-    admin = staff("Administrator", username="page-reader")
-    from tests.conftest import verified_login
-
-    verified_login(client, admin)
-    response = client.get(path)
-    assert response.status_code == 200
-    return page_data(response)
+as_admin_page = admin_page_data
 
 
 def file_for(action: str, w: World) -> tuple[dict, bool]:
     """(import document, --publish) for an action."""
-    doc = {"format": "refoulement-watch", "version": 1, "scope": FULL}
+    doc = {"format": "refoulement-watch", "version": VERSION, "scope": FULL}
     if action == "publish":
         doc["incidents"] = [{**w.record(w.in_review), "status": Status.PUBLISHED}]
         return doc, False
@@ -376,7 +367,8 @@ class Paths:
     def location_form(client, user, action, w):
         if action in ("create_location", "create_public_coords"):
             data = {"name": "New place", "slug": "matrix-new-place", "kind": "city",
-                    "country": "CN", "latitude": "41.1", "longitude": "123.1",
+                    "parent": str(country_place("CN").pk), "latitude": "41.1",
+                    "longitude": "123.1",
                     "coordinate_precision": "city"}  # fmt: skip
             if action == "create_public_coords":
                 data["coordinates_public"] = "on"

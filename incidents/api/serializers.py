@@ -13,11 +13,15 @@ from rest_framework import serializers
 
 from incidents.interchange import COUNT_PARTS, DATE_FIELDS
 from incidents.models import (
+    Actor,
     Citation,
+    CountClaim,
     CountQualifier,
     CustodyEvent,
+    DateClaim,
     DatePrecision,
     DetaineeGroup,
+    EventActor,
     Incident,
     Location,
     Source,
@@ -25,7 +29,7 @@ from incidents.models import (
 from incidents.public import PUBLIC_FIELDS
 
 COUNT_FIELDS = tuple(
-    f"{part}_{suffix}" for part in COUNT_PARTS for suffix in ("value", "qualifier")
+    f"{part}_{suffix}" for part in COUNT_PARTS for suffix in ("value", "high", "qualifier")
 )
 
 
@@ -58,9 +62,12 @@ class VagueDateSerializer(serializers.Serializer):
 
 
 class CountSerializer(serializers.Serializer):
-    """A number as the sources give it: a value and a qualifier."""
+    """A number as the sources give it: a value, the top of a range, and a qualifier."""
 
     value = serializers.IntegerField(allow_null=True, min_value=0)
+    high = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text=_("The top of a range such as 27–29.")
+    )
     qualifier = serializers.ChoiceField(
         choices=CountQualifier.choices, help_text=_("How the source gives the number.")
     )
@@ -78,16 +85,26 @@ class LocationRecordSerializer(RecordSerializer):
         choices=Location.CoordinatePrecision.choices, required=False
     )
 
+    parent = serializers.SlugField(
+        allow_null=True, help_text=_("Slug of the place this one lies in (null for countries).")
+    )
+
     class Meta:
         model = Location
-        fields = public_fields(Location, added=("latitude", "longitude", "coordinate_precision"))
+        fields = public_fields(
+            Location, added=("parent", "latitude", "longitude", "coordinate_precision")
+        )
 
 
 class LocationListItemSerializer(LocationRecordSerializer):
     """A place, with the number of published incidents there."""
 
     published_incidents = serializers.IntegerField(
-        help_text=_("Published incidents with an arrest or custody event here.")
+        min_value=1,
+        help_text=_(
+            "Published incidents with an arrest or custody event at this place or at a place "
+            "within it."
+        ),
     )
 
     class Meta(LocationRecordSerializer.Meta):
@@ -95,11 +112,60 @@ class LocationListItemSerializer(LocationRecordSerializer):
 
 
 class SourceRecordSerializer(RecordSerializer):
-    """A public source, referenced by its slug from citations."""
+    """A public source, referenced by its slug from citations and claims."""
+
+    date = VagueDateSerializer(allow_null=True, help_text=_("As vague as the copy we have."))
+    relays = serializers.SlugField(
+        allow_null=True, help_text=_("Slug of the source this one reposts or reports.")
+    )
 
     class Meta:
         model = Source
-        fields = public_fields(Source)
+        fields = public_fields(Source, replaced=DATE_FIELDS, added=("date", "relays"))
+
+
+class ActorRecordSerializer(RecordSerializer):
+    """An authority: a police bureau, a border guard unit, a ministry…"""
+
+    country = serializers.CharField(allow_blank=True)
+    parent = serializers.SlugField(allow_null=True, help_text=_("The body it belongs to."))
+
+    class Meta:
+        model = Actor
+        fields = public_fields(Actor, added=("parent",))
+
+
+class EventActorSerializer(serializers.Serializer):
+    actor = serializers.SlugField(help_text=_("Slug of an actor in /api/actors/."))
+    role = serializers.ChoiceField(choices=EventActor.Role.choices)
+
+
+class CountClaimSerializer(RecordSerializer):
+    """One public source's version of a figure."""
+
+    count = CountSerializer()
+    source = serializers.SlugField(allow_null=True, help_text=_("Slug of a source."))
+
+    class Meta:
+        model = CountClaim
+        fields = public_fields(
+            CountClaim,
+            replaced=("value", "value_high", "qualifier", "sequence"),
+            added=("count", "source"),
+        )
+
+
+class DateClaimSerializer(RecordSerializer):
+    """One public source's version of the date."""
+
+    date = VagueDateSerializer(allow_null=True)
+    source = serializers.SlugField(allow_null=True)
+
+    class Meta:
+        model = DateClaim
+        fields = public_fields(
+            DateClaim, replaced=(*DATE_FIELDS, "sequence"), added=("date", "source")
+        )
 
 
 class EventRecordSerializer(RecordSerializer):
@@ -109,32 +175,43 @@ class EventRecordSerializer(RecordSerializer):
     location = serializers.SlugField(
         allow_null=True, help_text=_("Slug of a place in /api/locations/.")
     )
+    actors = EventActorSerializer(many=True, help_text=_("Who acted, and how."))
 
     class Meta:
         model = CustodyEvent
-        fields = public_fields(CustodyEvent, replaced=DATE_FIELDS, added=("date", "location"))
+        fields = public_fields(
+            CustodyEvent, replaced=DATE_FIELDS, added=("date", "location", "actors")
+        )
 
 
 class GroupRecordSerializer(RecordSerializer):
     """A group of people arrested together, and what happened to them."""
 
-    size = CountSerializer(help_text=_("People in the group."))
+    size = CountSerializer(help_text=_("North Koreans in the group (the preferred figure)."))
     women = CountSerializer()
     men = CountSerializer()
     minors = CountSerializer()
-    helpers = CountSerializer(help_text=_("Helpers or brokers arrested with the group."))
+    helpers = CountSerializer(
+        help_text=_("Helpers or brokers arrested with the group; not counted in size.")
+    )
+    helpers_nationality = serializers.ListField(child=serializers.CharField())
+    parent = serializers.IntegerField(
+        allow_null=True, help_text=_("Position of the group this one is part of ('of whom').")
+    )
     arrest_location = serializers.SlugField(
         allow_null=True, help_text=_("Slug of a place in /api/locations/.")
     )
+    claims = CountClaimSerializer(many=True, help_text=_("Every public source's figures."))
     events = EventRecordSerializer(many=True, help_text=_("Custody timeline, oldest first."))
 
     class Meta:
         model = DetaineeGroup
         fields = public_fields(
             DetaineeGroup,
-            replaced=COUNT_FIELDS,
-            added=(*COUNT_PARTS, "arrest_location", "events"),
-        )
+            replaced=(*COUNT_FIELDS, "helpers_nationality"),
+            added=(*COUNT_PARTS, "helpers_nationality", "parent", "arrest_location", "claims",
+                   "events"),
+        )  # fmt: skip
 
 
 class CitationRecordSerializer(RecordSerializer):
@@ -157,6 +234,7 @@ class IncidentRecordSerializer(RecordSerializer):
     """A published incident, as in the JSON export, with links."""
 
     date = VagueDateSerializer(allow_null=True)
+    date_claims = DateClaimSerializer(many=True, help_text=_("Every public source's date."))
     groups = GroupRecordSerializer(many=True)
     citations = CitationRecordSerializer(
         many=True, help_text=_("Claims from public sources; confidential ones are never listed.")
@@ -169,7 +247,7 @@ class IncidentRecordSerializer(RecordSerializer):
         fields = public_fields(
             Incident,
             replaced=DATE_FIELDS,
-            added=("date", "groups", "citations", "url", "html_url"),
+            added=("date", "date_claims", "groups", "citations", "url", "html_url"),
         )
 
 

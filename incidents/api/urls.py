@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<slug:slug>/", views.IncidentDetail.as_view(), name="incident-detail"),
     path("locations/", views.LocationList.as_view(), name="location-list"),
     path("sources/", views.SourceList.as_view(), name="source-list"),
+    path("actors/", views.ActorList.as_view(), name="actor-list"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", docs.api_docs, name="docs"),
 ]

@@ -8,7 +8,7 @@ from the public allow-list, with a few links added. Only GET, HEAD and OPTIONS a
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +31,27 @@ from incidents.api import serializers as docs
 from incidents.filters import IncidentFilterForm, IncidentFilterSet, PartialDateFilter
 from incidents.interchange import (
     PUBLIC,
+    actor_record,
     export_queryset,
     incident_record,
     location_record,
     source_record,
 )
 from incidents.interchange import JSONEncoder as InterchangeEncoder  # same datetimes as exports
-from incidents.models import Citation, DetaineeGroup, Estimate, Incident, Location, Source
+from incidents.models import (
+    Actor,
+    Citation,
+    CountClaim,
+    DateClaim,
+    Estimate,
+    EstimateSource,
+    EventActor,
+    Incident,
+    IncidentPlace,
+    Location,
+    Source,
+    Status,
+)
 
 
 class PublicPagination(PageNumberPagination):
@@ -64,7 +78,9 @@ class PublicPagination(PageNumberPagination):
 
 
 class LocationFilterSet(django_filters.FilterSet):
-    """?country= for places, validated as on the incident list (IncidentFilterForm)."""
+    """?country= for places, validated as on the incident list (IncidentFilterForm): the
+    country's own place and every place in it, at any depth (a place's `country` is copied from
+    its ancestors by services.places, so a detention centre in Moscow is in RU)."""
 
     country = django_filters.CharFilter(
         method="filter_country", max_length=2, label=_("Country"), help_text=_("ISO code, e.g. CN")
@@ -80,32 +96,78 @@ class LocationFilterSet(django_filters.FilterSet):
 
 
 # -- querysets ------------------------------------------------------------------------------------
+# Each list holds what the public JSON export (interchange.jsondoc, scope PUBLIC, unfiltered)
+# holds under the same key, so that every slug in an incident record, and every `parent` or
+# `relays` slug in these lists, can be looked up here.
+
+
+def _above(queryset, link: str, start) -> set[int]:
+    """Ids of the records of `queryset` that the ids in `start` name, following `link` upwards
+    (a place's or an actor's parent, the source a source relays), and those they name in turn.
+    One query per level, so the count depends on the depth of the hierarchy, never on its size.
+    A record outside `queryset` (a confidential source) is not followed."""
+    found: set[int] = set()
+    todo = {pk for pk in start if pk is not None}
+    while todo:
+        rows = list(queryset.filter(pk__in=todo).values_list("pk", f"{link}_id"))
+        found |= {pk for pk, _up in rows}
+        todo = {up for _pk, up in rows if up is not None} - found
+    return found
+
+
 def public_locations():
-    """Places with an arrest or custody event of a published incident, with that count."""
-    groups_here = DetaineeGroup.objects.filter(incident=OuterRef("pk")).filter(
-        Q(arrest_location=OuterRef(OuterRef("pk"))) | Q(events__location=OuterRef(OuterRef("pk")))
-    )
+    """Places named by a published incident (a place of arrest or of a custody event), and
+    every place those lie in (Shenyang brings Liaoning and China), each with the number of
+    published incidents at it or anywhere within it.
+
+    The incidents' place index (IncidentPlace) holds every named place and all its ancestors,
+    so one subquery counts both, as the incident list's place filter finds them (that filter
+    reads the same index); a place only drafts name is not listed."""
     count = (
-        Incident.objects.published()
-        .filter(Exists(groups_here))
+        IncidentPlace.objects.filter(location=OuterRef("pk"), incident__status=Status.PUBLISHED)
         .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("location")
+        .annotate(n=Count("incident", distinct=True))
         .values("n")
     )
     return (
         Location.objects.annotate(published_incidents=Subquery(count))
         .filter(published_incidents__gt=0)
+        .select_related("parent")
         .order_by("slug")
     )
 
 
 def public_sources():
-    """Non-confidential sources cited by a published incident or a published estimate."""
-    cited = Citation.objects.filter(
-        source=OuterRef("pk"), incident__in=Incident.objects.published()
+    """Non-confidential sources cited by a published incident, one of its count claims or date
+    claims, or a published estimate; and the non-confidential sources those relay, and so on."""
+    published = Incident.objects.published()
+    cited = Citation.objects.filter(source=OuterRef("pk"), incident__in=published)
+    claimed = CountClaim.objects.filter(source=OuterRef("pk"), group__incident__in=published)
+    dated = DateClaim.objects.filter(source=OuterRef("pk"), incident__in=published)
+    estimated = EstimateSource.objects.filter(
+        source=OuterRef("pk"), estimate__in=Estimate.objects.published()
     )
-    estimated = Estimate.objects.published().filter(source=OuterRef("pk"))
-    return Source.objects.public().filter(Exists(cited) | Exists(estimated)).order_by("slug")
+    used = Exists(cited) | Exists(claimed) | Exists(dated) | Exists(estimated)
+    public = Source.objects.public()
+    relayed = _above(public, "relays", public.filter(used).values_list("relays_id", flat=True))
+    return public.filter(used | Q(pk__in=relayed)).select_related("relays").order_by("slug")
+
+
+def public_actors():
+    """Actors taking part in custody events of published incidents, and every body they are
+    units of (a bureau brings its ministry). Actors are public reference data, but one that no
+    published incident names is not listed: its existence may say what staff are working on."""
+    parts = EventActor.objects.filter(
+        actor=OuterRef("pk"), event__group__incident__in=Incident.objects.published()
+    )
+    used = Exists(parts)
+    above = _above(
+        Actor.objects.all(),
+        "parent",
+        Actor.objects.filter(used).values_list("parent_id", flat=True),
+    )
+    return Actor.objects.filter(used | Q(pk__in=above)).select_related("parent").order_by("slug")
 
 
 # -- schema helpers -------------------------------------------------------------------------------
@@ -228,7 +290,9 @@ class LocationList(PublicAPIView):
         operation_id="locations_list",
         summary=_("Places in published incidents"),
         description=_(
-            "Every place where a published incident has an arrest or custody event, by slug. "
+            "Every place where a published incident has an arrest or custody event, and every "
+            "place those lie in (a city brings its province and country: follow `parent`), by "
+            "slug, with the number of published incidents at each place or within it. "
             "Coordinates are given only where they are safe to publish."
         ),
         parameters=filter_parameters(LocationFilterSet),
@@ -260,6 +324,21 @@ class SourceList(PublicAPIView):
     def get(self, request):
         page = self.paginate_queryset(public_sources())
         return self.get_paginated_response([source_record(s, PUBLIC) for s in page])
+
+
+class ActorList(PublicAPIView):
+    @extend_schema(
+        operation_id="actors_list",
+        summary=_("Authorities in published incidents"),
+        description=_(
+            "Who arrested, held, transferred or received people in published incidents "
+            "(police bureaus, border guards, state security…), and the bodies they belong to."
+        ),
+        responses={200: docs.ActorRecordSerializer(many=True), 404: ERRORS[404], 429: ERRORS[429]},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(public_actors())
+        return self.get_paginated_response([actor_record(a, PUBLIC) for a in page])
 
 
 class SchemaView(SpectacularAPIView):

@@ -20,40 +20,54 @@ from incidents.vague import CountError
 SERVICE_OWNED = ("version", "staff_updated_at", "updated_at", "created_at", "published_at")
 
 
+def _date(value):
+    try:
+        earliest, latest, precision = read_date(value)
+    except (ValueError, TypeError):
+        return value  # unreadable: differs, and the import reports it
+    if earliest is None:
+        return None
+    return {"earliest": earliest.isoformat(), "latest": latest.isoformat(),
+            "precision": precision}  # fmt: skip
+
+
+def _count(value):
+    if isinstance(value, dict) and "high" not in value:
+        value = {**value, "high": None}
+    try:
+        number, qualifier, high = read_count(value)
+    except CountError:
+        return value
+    return {"value": number, "high": high, "qualifier": qualifier}
+
+
 def comparable(record: dict) -> dict:
-    """Written forms in a file ("at least 4", "mid-March 2017") as the export writes them."""
-
-    def date_(value):
-        try:
-            earliest, latest, precision = read_date(value)
-        except (ValueError, TypeError):
-            return value  # unreadable: differs, and the import reports it
-        if earliest is None:
-            return None
-        return {
-            "earliest": earliest.isoformat(),
-            "latest": latest.isoformat(),
-            "precision": precision,
-        }
-
+    """Written forms in a file ("at least 4", "mid-March 2017") as the export writes them;
+    the date's `text` is ignored (the importer reads the bounds)."""
     record = {k: v for k, v in record.items() if k not in SERVICE_OWNED}
     if "date" in record:
-        record["date"] = date_(record["date"])
+        record["date"] = _date(record["date"])
+    if "date_claims" in record:
+        record["date_claims"] = [
+            {**c, "date": _date(c.get("date"))} if isinstance(c, dict) else c
+            for c in record["date_claims"] or []
+        ]
     groups = []
     for group in record.get("groups") or []:
         group = dict(group)
         for part in COUNT_PARTS:
-            if part in group and not isinstance(group[part], dict):
-                try:
-                    value, qualifier = read_count(group[part])
-                except CountError:
-                    continue
-                group[part] = {"value": value, "qualifier": qualifier}
+            if part in group:
+                group[part] = _count(group[part])
+        if "claims" in group:
+            group["claims"] = [
+                {**c, "count": _count(c.get("count"))} if isinstance(c, dict) else c
+                for c in group["claims"] or []
+            ]
         events = []
         for event in group.get("events") or []:
             event = dict(event)
             if "date" in event:
-                event["date"] = date_(event["date"])
+                event["date"] = _date(event["date"])
             events.append(event)
         if "events" in group:
             group["events"] = events

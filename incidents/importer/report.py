@@ -64,8 +64,11 @@ class Where:
     csv_row: int | None = None
     csv_column: str | None = None  # all keys map to this column (events live in one cell)
     detail: str = ""
+    sheet: str | None = None  # "events.csv, row 7": a row of a companion sheet
 
     def __call__(self, key: str | None = None) -> str:
+        if self.sheet is not None:
+            return self.sheet if key is None else f"{self.sheet}, column {key}"
         if key is None:
             return self.path if self.csv_row is None else f"row {self.csv_row}"
         if self.csv_row is None:
@@ -75,6 +78,8 @@ class Where:
         return f"row {self.csv_row}, column {column}{detail}"
 
     def child(self, name: str, n: int, record: dict) -> Where:
+        if isinstance(record, dict) and "_where" in record:
+            return Where(self.path, sheet=record["_where"])
         if isinstance(record, dict) and "_row" in record:
             return Where(f"row {record['_row']}", record["_row"])
         if self.csv_row is not None:  # an event inside a CSV cell

@@ -165,25 +165,27 @@ def read_date(value) -> tuple[date | None, date | None, str]:
     raise BadValue("a date must be text such as 'mid-March 2017' or an object")
 
 
-def read_count(value) -> tuple[int | None, str]:
-    """A count as text ("at least 4") or as the export writes it ({value, qualifier})."""
+def read_count(value) -> tuple[int | None, str, int | None]:
+    """(value, qualifier, high) from text ("at least 4", "27–29") or the export's object."""
     if isinstance(value, dict):
-        number = value.get("value")
+        number, high = value.get("value"), value.get("high")
         qualifier = value.get("qualifier") or CountQualifier.UNKNOWN
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
-            raise CountError(f"'{number}' is not a whole number")
-        if number is not None and not 0 <= number <= INT_LIMITS["PositiveIntegerField"][1]:
-            raise CountError(f"{number:,} is out of range")
+        for item in (number, high):
+            if item is not None and (isinstance(item, bool) or not isinstance(item, int)):
+                raise CountError(f"'{item}' is not a whole number")
+            if item is not None and not 0 <= item <= INT_LIMITS["PositiveIntegerField"][1]:
+                raise CountError(f"{item:,} is out of range")
         if not isinstance(qualifier, str) or qualifier not in CountQualifier.values:
             codes = ", ".join(CountQualifier.values)
             raise CountError(f"{qualifier!r} is not a valid qualifier; use one of: {codes}")
-        return number, qualifier
+        return number, qualifier, high
     if value is not None and not isinstance(value, str | int) or isinstance(value, bool):
         raise CountError(f"a count must be text such as 'at least 4', not {_kind(value)}")
     count = parse_count("" if value is None else str(value))
-    if count.value is not None and count.value > INT_LIMITS["PositiveIntegerField"][1]:
-        raise CountError(f"{count.value:,} is out of range")
-    return count.value, count.qualifier
+    for item in (count.value, count.value_high):
+        if item is not None and item > INT_LIMITS["PositiveIntegerField"][1]:
+            raise CountError(f"{item:,} is out of range")
+    return count.value, count.qualifier, count.value_high
 
 
 def position(value) -> int:

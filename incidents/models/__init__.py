@@ -1,5 +1,5 @@
 """The record: incidents, the groups of people in them, what happened to each group, where,
-and which sources say so.
+who did it, and which sources say so.
 
 Shape, in one paragraph: an Incident is one reported event (an arrest operation). It holds one
 or more DetaineeGroups, because reports split people by city and by fate ("20 in Qingdao and
@@ -7,13 +7,18 @@ or more DetaineeGroups, because reports split people by city and by fate ("20 in
 repatriated...) at Locations, and an outcome; the incident's outcomes derive from its groups.
 Every claim is backed by a Citation of a Source, optionally pinned to a group or an event.
 Estimates hold aggregate figures that are not incidents ("some 7,800 repatriated in 2003").
-Dates are vague ranges and counts are qualified estimates; see incidents/vague.py.
+Dates are vague ranges and counts are qualified estimates; see incidents/vague.py. Where
+sources disagree, each version is a claim (models.claims). Places form a hierarchy
+(models.places); actors (police bureaus, border guards…) take part in custody events.
 """
 
+from incidents.models.actors import Actor, EventActor
 from incidents.models.audit import StaffAccessLog
+from incidents.models.claims import CountClaim, DateClaim
 from incidents.models.common import VagueDateFields, unique_slug
-from incidents.models.estimates import Estimate
+from incidents.models.estimates import Estimate, EstimateSource
 from incidents.models.incidents import (
+    Circumstance,
     CountFields,
     CustodyEvent,
     DetaineeGroup,
@@ -22,13 +27,21 @@ from incidents.models.incidents import (
     Outcome,
     ReviewQueueItem,
 )
-from incidents.models.places import Location
+from incidents.models.places import IncidentPlace, Location, LocationName
 from incidents.models.sources import Citation, Source
 from incidents.querysets import Status
 from incidents.vague import CountQualifier, DatePrecision
 
 __all__ = [
+    "Actor",
+    "Circumstance",
     "Citation",
+    "CountClaim",
+    "DateClaim",
+    "EstimateSource",
+    "EventActor",
+    "IncidentPlace",
+    "LocationName",
     "CountFields",
     "CountQualifier",
     "CustodyEvent",

@@ -33,10 +33,25 @@ class Versioned(models.Model):
         abstract = True
 
 
-def unique_slug(model, text: str, *, instance_pk=None, max_length: int = 80) -> str:
-    base = slugify(text, allow_unicode=False)[: max_length - 6].strip("-") or "record"
+def unique_slug(
+    model, *texts: str, instance_pk=None, max_length: int = 80, qualifier: str = ""
+) -> str:
+    """A free slug from the first text that gives a readable one (a Korean title slugifies to
+    nothing or to its digits, so "15" falls through to the next text, e.g. publisher and date).
+    On a clash, `qualifier` ("city") is tried before numbering."""
+    taken = model._default_manager.exclude(pk=instance_pk)
+    base = ""
+    for text in texts:
+        candidate = slugify(text or "", allow_unicode=False)[: max_length - 12].strip("-")
+        if sum(c.isalpha() for c in candidate) >= 3:
+            base = candidate
+            break
+        base = base or candidate
+    base = base or "record"
+    if qualifier and taken.filter(slug=base).exists():
+        base = f"{base}-{slugify(qualifier)}"
     slug, n = base, 2
-    while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
+    while taken.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug

@@ -15,7 +15,7 @@ from incidents.querysets import (
     EstimateQuerySet,
     Status,
 )
-from incidents.vague import CountQualifier, EstimatedCount, local_range
+from incidents.vague import CountQualifier, EstimatedCount
 
 
 class Estimate(Versioned, models.Model):
@@ -47,8 +47,11 @@ class Estimate(Versioned, models.Model):
     qualifier = models.CharField(
         _("qualifier"), max_length=10, choices=CountQualifier.choices, default=CountQualifier.ABOUT
     )
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="estimates", verbose_name=_("source")
+    sources = models.ManyToManyField(
+        Source,
+        through="EstimateSource",
+        related_name="estimates",
+        verbose_name=_("sources"),
     )
     attributed_to = models.CharField(
         _("estimate made by"),
@@ -58,7 +61,6 @@ class Estimate(Versioned, models.Model):
             "e.g. 'U.S. Committee for Refugees', when the source reports someone else's figure."
         ),
     )
-    claim = limited_text(_("quoted claim"), limit=QUOTE_TEXT, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
@@ -101,14 +103,41 @@ class Estimate(Versioned, models.Model):
             raise ValidationError(errors)
 
     @property
-    def figure(self) -> str:
+    def count(self) -> EstimatedCount:
         if self.value_high is not None and self.value_high != self.value_low:
-            return f"{self.value_low:,}–{self.value_high:,}"
-        return EstimatedCount(self.value_low, self.qualifier).render()
+            return EstimatedCount(self.value_low, CountQualifier.RANGE, self.value_high)
+        return EstimatedCount(self.value_low, self.qualifier)
+
+    @property
+    def figure(self) -> str:
+        return self.count.render()
 
     @property
     def figure_display(self) -> str:
         """`figure` for pages, in the active language ("약 7,800명" in Korean)."""
-        if self.value_high is not None and self.value_high != self.value_low:
-            return local_range(self.value_low, self.value_high)
-        return EstimatedCount(self.value_low, self.qualifier).localized()
+        return self.count.localized()
+
+
+class EstimateSource(models.Model):
+    """A source for an aggregate estimate, with what it says (an estimate may rest on several:
+    "at least 7,800" from the U.S. Committee for Refugees, repeated by a newspaper)."""
+
+    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="estimate_citations",
+        verbose_name=_("source"),
+    )
+    claim = limited_text(_("quoted claim"), limit=QUOTE_TEXT, blank=True)
+    locator = models.CharField(_("page or paragraph"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("source of the estimate")
+        verbose_name_plural = _("sources of the estimate")
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.estimate}"

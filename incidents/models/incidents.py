@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from incidents.models import counts
 from incidents.models.common import VagueDateFields, Versioned, limited_text, unique_slug
 from incidents.models.places import Location
 from incidents.querysets import (
@@ -18,7 +20,7 @@ from incidents.querysets import (
     IncidentQuerySet,
     Status,
 )
-from incidents.vague import CountQualifier, EstimatedCount
+from incidents.vague import CountQualifier
 
 
 class Outcome(models.TextChoices):
@@ -135,23 +137,42 @@ class Incident(Versioned, VagueDateFields):
                 seen.append(group.outcome)
         return seen
 
+    def top_groups(self) -> list:
+        """Groups that are not part of another: what totals add up (parents counted once)."""
+        return [g for g in self.groups.all() if g.parent_id is None]
+
     @property
-    def people_total(self) -> EstimatedCount:
+    def people_total(self):
+        """North Koreans in the incident: the top-level groups' preferred sizes."""
         from incidents.vague import total
 
-        return total(g.size for g in self.groups.all())
+        return total(g.size for g in self.top_groups())
+
+    @property
+    def helpers_total(self):
+        """Helpers and brokers, never added to the North Koreans."""
+        from incidents.vague import total
+
+        helpers = [g.count("helpers") for g in self.top_groups() if g.count("helpers").known]
+        return total(helpers) if helpers else None
 
 
 class CountFields:
-    """The parts of a group that are estimated counts, with their nouns (plural, singular)."""
+    """The parts of a group that are estimated counts, with their nouns (plural, singular).
+
+    `size` counts the North Koreans in the group; women, men and minors are parts of them.
+    Helpers and brokers (who may be Chinese or South Korean) are counted apart and never added
+    to the North Koreans.
+    """
 
     PARTS = {
-        "size": (_("people"), _("person")),
+        "size": (_("North Koreans"), _("North Korean")),
         "women": (_("women"), _("woman")),
         "men": (_("men"), _("man")),
         "minors": (_("minors"), _("minor")),
         "helpers": (_("helpers or brokers"), _("helper or broker")),
     }
+    WITHIN_SIZE = ("women", "men", "minors")
     # The same parts as phrases around a count, for pages ("at least 4 women", "여성 최소 4명").
     COMPOSITION = {
         "women": (
@@ -166,32 +187,17 @@ class CountFields:
             pgettext_lazy("group composition", "%(count)s minors"),
             pgettext_lazy("group composition", "%(count)s minor"),
         ),
-        "helpers": (
-            pgettext_lazy("group composition", "%(count)s helpers or brokers"),
-            pgettext_lazy("group composition", "%(count)s helper or broker"),
-        ),
     }
 
 
-def _count_value(label):
-    return models.PositiveIntegerField(label, null=True, blank=True)
-
-
-def _count_qualifier():
-    return models.CharField(
-        _("qualifier"),
-        max_length=10,
-        choices=CountQualifier.choices,
-        default=CountQualifier.UNKNOWN,
-    )
-
-
 class DetaineeGroup(models.Model):
-    """People caught together, held together and sharing one fate.
+    """North Koreans caught together, held together and sharing one fate.
 
-    Split an incident into groups where the report does: by city of arrest or by outcome.
-    `size` counts everyone in the group, helpers included; the composition parts (women,
-    men, minors, helpers) each count a subset of `size` and so can never exceed it.
+    Split an incident into groups where the report does: by city of arrest or by outcome. A
+    group can be part of another ("at least 41 detained, of whom at least 9 returned"): the
+    part is a subgroup (`parent`); totals count the parent once, and what no subgroup covers
+    is "the rest", whose fate is not reported — never a number no source gave.
+    Each figure is the preferred claim's value when the group has claims (models.claims).
     """
 
     incident = models.ForeignKey(
@@ -199,6 +205,15 @@ class DetaineeGroup(models.Model):
         on_delete=models.CASCADE,
         related_name="groups",
         verbose_name=_("incident"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subgroups",
+        verbose_name=_("part of group"),
+        help_text=_("For 'of whom…': e.g. the 9 returned out of at least 41 detained."),
     )
     sequence = models.PositiveSmallIntegerField(_("order"), default=0)
     label = models.CharField(
@@ -212,22 +227,42 @@ class DetaineeGroup(models.Model):
         related_name="arrests",
         verbose_name=_("place of arrest"),
     )
-    size_value = _count_value(_("number of people"))
-    size_qualifier = _count_qualifier()
-    women_value = _count_value(_("women"))
-    women_qualifier = _count_qualifier()
-    men_value = _count_value(_("men"))
-    men_qualifier = _count_qualifier()
-    minors_value = _count_value(_("minors"))
-    minors_qualifier = _count_qualifier()
-    helpers_value = _count_value(_("helpers or brokers"))
-    helpers_qualifier = _count_qualifier()
+    size_value = counts.value_field(_("number of North Koreans"))
+    size_high = counts.high_field()
+    size_qualifier = counts.qualifier_field()
+    women_value = counts.value_field(_("women"))
+    women_high = counts.high_field()
+    women_qualifier = counts.qualifier_field()
+    men_value = counts.value_field(_("men"))
+    men_high = counts.high_field()
+    men_qualifier = counts.qualifier_field()
+    minors_value = counts.value_field(_("minors"))
+    minors_high = counts.high_field()
+    minors_qualifier = counts.qualifier_field()
+    helpers_value = counts.value_field(_("helpers or brokers"))
+    helpers_high = counts.high_field()
+    helpers_qualifier = counts.qualifier_field()
+    helpers_nationality = CountryField(
+        _("helpers' nationality"),
+        multiple=True,
+        blank=True,
+        help_text=_("Where reported, e.g. China, South Korea."),
+    )
+    helpers_description = models.CharField(
+        _("about the helpers"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 'Chinese guides and a defector resettled in South Korea'. No names."),
+    )
     outcome = models.CharField(
         _("outcome"),
         max_length=32,
         choices=Outcome.choices,
         default=Outcome.UNKNOWN,
-        help_text=_("The latest known fate of this group."),
+        help_text=_(
+            "The latest known fate of this group (of the part no subgroup covers, if it has "
+            "subgroups)."
+        ),
     )
     notes_internal = limited_text(
         _("internal notes"),
@@ -251,24 +286,14 @@ class DetaineeGroup(models.Model):
                 violation_error_message=_("Unknown outcome."),
             ),
             *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{part}_value__isnull": True})
-                    | ~Q(**{f"{part}_qualifier": CountQualifier.UNKNOWN}),
-                    name=f"group_{part}_qualified",
-                    violation_error_message=_("A number needs a qualifier other than 'unknown'."),
-                )
+                constraint
                 for part in CountFields.PARTS
+                for constraint in counts.shape_constraints(
+                    f"{part}_value", f"{part}_high", f"{part}_qualifier", f"group_{part}"
+                )
             ],
             *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{part}_value__isnull": False})
-                    | Q(**{f"{part}_qualifier": CountQualifier.UNKNOWN}),
-                    name=f"group_{part}_number_given",
-                    violation_error_message=_("A qualifier such as 'at least' needs a number."),
-                )
-                for part in CountFields.PARTS
-            ],
-            *[
+                # A known part never exceeds a known whole (the size's upper bound).
                 models.CheckConstraint(
                     condition=Q(**{f"{part}_value__isnull": True})
                     | Q(size_value__isnull=True)
@@ -279,28 +304,30 @@ class DetaineeGroup(models.Model):
                             CountQualifier.ABOUT,
                         ]
                     )
-                    | Q(**{f"{part}_value__lte": F("size_value")}),
+                    | Q(
+                        size_qualifier=CountQualifier.RANGE,
+                        **{f"{part}_value__lte": F("size_high")},
+                    )
+                    | (
+                        ~Q(size_qualifier=CountQualifier.RANGE)
+                        & Q(**{f"{part}_value__lte": F("size_value")})
+                    ),
                     name=f"group_{part}_within_size",
                     violation_error_message=_("A part of the group cannot exceed its size."),
-                )
-                for part in CountFields.PARTS
-                if part != "size"
+                )  # fmt: skip
+                for part in CountFields.WITHIN_SIZE
             ],
         ]
 
     def __str__(self) -> str:
         where = f" in {self.arrest_location.name}" if self.arrest_location_id else ""
-        return self.label or f"{self.size.render('people', singular='person')}{where}"
+        return self.label or f"{self.size.render('North Koreans', singular='North Korean')}{where}"
 
-    def count(self, part: str) -> EstimatedCount:
-        value = getattr(self, f"{part}_value")
-        qualifier = getattr(self, f"{part}_qualifier")
-        if value is None:
-            return EstimatedCount(None, CountQualifier.UNKNOWN)
-        return EstimatedCount(value, qualifier)
+    def count(self, part: str):
+        return counts.read(self, f"{part}_value", f"{part}_high", f"{part}_qualifier")
 
     @property
-    def size(self) -> EstimatedCount:
+    def size(self):
         return self.count("size")
 
     @property
@@ -310,26 +337,20 @@ class DetaineeGroup(models.Model):
         for part, (plural, singular) in CountFields.COMPOSITION.items():
             count = self.count(part)
             if count.known:
-                one = count.value == 1 and count.qualifier != CountQualifier.MORE_THAN
+                one = count.value == 1 and count.qualifier == CountQualifier.EXACT
                 parts.append(str(singular if one else plural) % {"count": count.localized()})
         return parts
 
     def clean(self):
         errors = {}
         for part in CountFields.PARTS:
-            value = getattr(self, f"{part}_value")
-            qualifier = getattr(self, f"{part}_qualifier")
-            if value is not None and qualifier == CountQualifier.UNKNOWN:
-                errors[f"{part}_qualifier"] = _(
-                    "You gave a number: say if it is exact, 'at least', 'about'…"
-                )
-            if value is None and qualifier != CountQualifier.UNKNOWN:
-                errors[f"{part}_value"] = _("Give the number, or set the qualifier to 'unknown'.")
+            errors |= counts.problems(self, f"{part}_value", f"{part}_high", f"{part}_qualifier")
         if not errors:
             ceiling = self.size.high
             if ceiling is not None:
-                for part, (noun, _singular) in CountFields.PARTS.items():
-                    if part != "size" and self.count(part).low > ceiling:
+                for part in CountFields.WITHIN_SIZE:
+                    noun = CountFields.PARTS[part][0]
+                    if self.count(part).low > ceiling:
                         errors[f"{part}_value"] = _(
                             "%(part)s (%(n)s) cannot exceed the group size (%(size)s)."
                         ) % {
@@ -344,6 +365,20 @@ class DetaineeGroup(models.Model):
                         "n": self.count("women").low + self.count("men").low,
                         "size": self.size.render(),
                     }
+        parent = self.parent if self.parent_id else None
+        if parent is not None:
+            if self.incident_id and parent.incident_id != self.incident_id:
+                errors["parent"] = _("A subgroup belongs to a group of the same incident.")
+            elif self.pk and parent.pk == self.pk:
+                errors["parent"] = _("A group cannot be part of itself.")
+            else:
+                seen, up = {self.pk}, parent
+                while up is not None:
+                    if up.pk in seen:
+                        errors["parent"] = _("A group cannot be part of itself.")
+                        break
+                    seen.add(up.pk)
+                    up = up.parent if up.parent_id else None
         if errors:
             raise ValidationError(errors)
 
@@ -362,6 +397,18 @@ class EventKind(models.TextChoices):
     ESCAPED = "escaped", _("Escaped")
     DIED = "died", _("Died")
     REPORTED = "reported", _("Reported")
+
+
+class Circumstance(models.TextChoices):
+    """How an arrest came about; public codes (exports, API, statistics)."""
+
+    TRAFFIC_OR_ID_CHECK = "traffic_or_id_check", _("Traffic or identity check")
+    BUS_OR_TRAIN_CHECK = "bus_or_train_check", _("Check on a bus or train")
+    SAFE_HOUSE_RAID = "safe_house_raid", _("Raid on a safe house")
+    BORDER_CROSSING = "border_crossing", _("Crossing a border")
+    INFORMANT = "informant", _("Informant or denunciation")
+    ONLINE_SURVEILLANCE = "online_surveillance", _("Phone or online surveillance")
+    OTHER = "other", _("Other")
 
 
 class CustodyEvent(VagueDateFields):
@@ -393,6 +440,19 @@ class CustodyEvent(VagueDateFields):
     sequence = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Breaks ties between events with the same date.")
     )
+    circumstance = models.CharField(
+        _("how the arrest came about"),
+        max_length=24,
+        choices=Circumstance.choices,
+        blank=True,
+        help_text=_("For an arrest, where the report says."),
+    )
+    circumstance_text = models.CharField(
+        _("circumstances, as reported"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 'plain-clothes police who had followed them from Liaoning'. No names."),
+    )
     notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
@@ -409,6 +469,11 @@ class CustodyEvent(VagueDateFields):
                 name="event_kind_valid",
                 violation_error_message=_("Unknown event kind."),
             ),
+            models.CheckConstraint(
+                condition=Q(circumstance="") | Q(circumstance__in=Circumstance.values),
+                name="event_circumstance_valid",
+                violation_error_message=_("Unknown circumstance."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,6 +481,8 @@ class CustodyEvent(VagueDateFields):
 
     def clean(self):
         errors = self.clean_vague_date()
+        if (self.circumstance or self.circumstance_text) and self.kind != EventKind.ARRESTED:
+            errors["circumstance"] = _("Circumstances are recorded for arrests.")
         if errors:
             raise ValidationError(errors)
 

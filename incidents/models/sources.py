@@ -10,17 +10,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from incidents.models.common import QUOTE_TEXT, Versioned, limited_text, unique_slug
+from incidents.models.common import (
+    QUOTE_TEXT,
+    VagueDateFields,
+    Versioned,
+    limited_text,
+    unique_slug,
+)
 from incidents.querysets import (
     SourceQuerySet,
 )
 
 
-class Source(Versioned, models.Model):
+class Source(Versioned, VagueDateFields):
     """A document, report or person that a claim rests on.
 
     A confidential source (e.g. an informant's testimony) is never shown publicly, and a
-    record must cite at least one non-confidential source to be published.
+    record must cite at least one non-confidential source to be published. Its date is as
+    vague as the copy we have ("May 2004"); a blog reposting a newspaper `relays` it.
     """
 
     class Kind(models.TextChoices):
@@ -45,7 +52,12 @@ class Source(Versioned, models.Model):
         E = "E", _("E – unreliable")
         F = "F", _("F – reliability cannot be judged")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty when unknown; then give the publisher and the date."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
     publisher = models.CharField(
         _("publisher"),
@@ -60,7 +72,15 @@ class Source(Versioned, models.Model):
         blank=True,
         help_text=_("A web archive copy, in case the original disappears."),
     )
-    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    relays = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="relayed_by",
+        verbose_name=_("relays"),
+        help_text=_("The source this one reposts or reports, e.g. a blog relaying Dong-A Ilbo."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
     language = models.CharField(
         _("language"), max_length=8, default="en", help_text=_("ISO 639-1 code, e.g. en, ko, zh.")
@@ -85,38 +105,69 @@ class Source(Versioned, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-published_on", "title"]
+        ordering = [models.F("date_latest").desc(nulls_last=True), "title", "pk"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         permissions = [
             ("curate_source", _("Can change whether a source is confidential, and its slug")),
         ]
-        constraints = [
+        constraints = VagueDateFields.vague_date_constraints("source") + [
             models.CheckConstraint(
                 condition=Q(language__regex=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"),
                 name="source_language_code",
                 violation_error_message=_("Use an ISO 639-1 language code such as 'en' or 'ko'."),
             ),
+            models.CheckConstraint(
+                condition=~Q(title="") | (~Q(publisher="") & Q(date_earliest__isnull=False)),
+                name="source_identifiable",
+                violation_error_message=_(
+                    "Give a title, or the publisher and the date, so the source can be found."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        bits = [self.title]
+        bits = [self.title or _("untitled")]
         if self.publisher:
             bits.append(self.publisher)
-        if self.published_on:
-            bits.append(self.published_on.isoformat())
-        label = " — ".join(bits)
+        if self.vague_date:
+            bits.append(self.vague_date.render())
+        label = " — ".join(str(b) for b in bits)
         return f"[confidential] {label}" if self.confidential else label
 
+    @property
+    def display_title(self) -> str:
+        """The title, or "Untitled (publisher, date)" when the copy we have has none."""
+        if self.title:
+            return self.title
+        when = self.date_display if self.vague_date else ""
+        return str(_("Untitled (%(where)s)")) % {
+            "where": ", ".join(x for x in (self.publisher, when) if x)
+        }
+
     def clean(self):
+        errors = self.clean_vague_date()
         if self.language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", self.language):
-            raise ValidationError(
-                {"language": _("Use an ISO 639-1 language code such as 'en', 'ko' or 'zh'.")}
+            errors["language"] = _("Use an ISO 639-1 language code such as 'en', 'ko' or 'zh'.")
+        if not self.title and not (self.publisher and self.date_earliest):
+            errors["title"] = _(
+                "Give a title, or the publisher and the date, so the source can be found."
             )
+        if self.relays_id and self.pk:
+            seen, up = {self.pk}, self.relays
+            while up is not None:
+                if up.pk in seen:
+                    errors["relays"] = _("A source cannot relay itself.")
+                    break
+                seen.add(up.pk)
+                up = up.relays if up.relays_id else None
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Source, self.title, instance_pk=self.pk)
+            dated = f"{self.publisher} {self.vague_date.render() if self.vague_date else ''}"
+            self.slug = unique_slug(Source, self.title, dated, instance_pk=self.pk)
         super().save(*args, **kwargs)
 
 

@@ -25,22 +25,37 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import (
+    Actor,
     Citation,
+    CountClaim,
     CustodyEvent,
+    DateClaim,
     DetaineeGroup,
     Estimate,
+    EstimateSource,
+    EventActor,
     Incident,
     Location,
     Source,
     Status,
 )
 from incidents.public import PUBLIC_FIELDS, RELATION_FIELDS
-from incidents.services import policy
+from incidents.services import figures, policy
+from incidents.services import places as place_index
 from incidents.services.errors import Conflict
 
 # Which rows live under which: the incident page edits these, and only these, with it.
-CHILDREN = {Incident: (DetaineeGroup, Citation), DetaineeGroup: (CustodyEvent,)}
-PARENT_FIELD = {DetaineeGroup: "incident", Citation: "incident", CustodyEvent: "group"}
+CHILDREN = {
+    Incident: (DetaineeGroup, Citation, DateClaim),
+    DetaineeGroup: (CustodyEvent, CountClaim),
+    CustodyEvent: (EventActor,),
+}
+PARENT_FIELD = {
+    DetaineeGroup: "incident", Citation: "incident", DateClaim: "incident",
+    CustodyEvent: "group", CountClaim: "group", EventActor: "event",
+}  # fmt: skip
+# Leaves first: deleting a row takes the rows under it.
+DELETE_ORDER = (Citation, EventActor, CountClaim, DateClaim, CustodyEvent, DetaineeGroup)
 
 
 @dataclass(eq=False)
@@ -149,12 +164,14 @@ def _is_public_change(model, changed) -> bool:
 
 
 def _row_is_public(obj) -> bool:
-    """Whether adding or removing this row shows publicly: a citation of a confidential
-    source never does; groups and events always do."""
-    return not (isinstance(obj, Citation) and obj.source.confidential)
+    """Whether adding or removing this row shows publicly: a citation or claim of a
+    confidential source never does; groups, events and actors' parts always do."""
+    if isinstance(obj, Citation | CountClaim | DateClaim):
+        return not (obj.source_id and obj.source.confidential)
+    return True
 
 
-# -- incidents with their groups, events and citations ---------------------------------------------
+# -- incidents with their groups, events, claims and citations -------------------------------------
 @transaction.atomic
 def save_incident(
     *,
@@ -176,7 +193,8 @@ def save_incident(
     values = dict(values or {})
     policy.require_service_fields_untouched(Incident, values)
     now = timezone.now()
-    if pk is None:
+    creating = pk is None
+    if creating:
         policy.require_model_permission(user, "add", Incident)
         incident = Incident(status=Status.DRAFT, **_resolve(values))
         incident.updated_at = now
@@ -188,8 +206,35 @@ def save_incident(
         _validate(incident)
         _stamp(incident, user, reason)
         incident.save()
+        changed: list[str] = []
         result = SaveResult(incident, created=[incident], public_change=True)
-        _save_children(user, incident, list(children), result, reason)
+    else:
+        if stamps:
+            raise PermissionDenied(_("Timestamps can only be given for a new incident."))
+        incident = _lock(Incident, pk, expected_version)
+        policy.require_incident_editable(user, incident)
+        if (
+            "slug" in values
+            and values["slug"] != incident.slug
+            and not user.has_perm(policy.PUBLISH)
+        ):
+            raise PermissionDenied(_("Only editors may change an incident's address (slug)."))
+        changed = _apply(incident, _resolve(values))
+        result = SaveResult(incident)
+        if changed:
+            _validate(incident, changed=changed)
+            result.changed.append((incident, changed))
+            result.public_change = _is_public_change(Incident, changed)
+
+    _save_children(user, incident, list(children), result, reason)
+    synced = _follow_claims(
+        user, incident, list(children), result, typed=set(changed), reason=reason
+    )
+    place_index.index_incidents([incident.pk])
+
+    if creating:
+        if synced:
+            incident.save(update_fields=synced)
         # auto_now(_add) columns take "now" on save: put a restored record's times back.
         late = {k: v for k, v in stamps.items() if k in ("created_at", "staff_updated_at")}
         if late:
@@ -197,27 +242,13 @@ def save_incident(
             for name, value in late.items():
                 setattr(incident, name, value)
         return result
-
-    if stamps:
-        raise PermissionDenied(_("Timestamps can only be given for a new incident."))
-    incident = _lock(Incident, pk, expected_version)
-    policy.require_incident_editable(user, incident)
-    if "slug" in values and values["slug"] != incident.slug and not user.has_perm(policy.PUBLISH):
-        raise PermissionDenied(_("Only editors may change an incident's address (slug)."))
-    changed = _apply(incident, _resolve(values))
-    result = SaveResult(incident)
-    if changed:
-        _validate(incident, changed=changed)
-        result.changed.append((incident, changed))
-        result.public_change = _is_public_change(Incident, changed)
-    _save_children(user, incident, list(children), result, reason)
     if not result.wrote:
         # Nothing to write: undo the version bump (the transaction is ours), so that pressing
         # "Save" on an unchanged page refuses nobody else.
         transaction.set_rollback(True)
         incident.version -= 1
         return result
-    update = ["version", "staff_updated_at", *changed]
+    update = ["version", "staff_updated_at", *changed, *(c for c in synced if c not in changed)]
     if result.public_change:
         incident.updated_at = now
         update.append("updated_at")
@@ -231,6 +262,7 @@ STAMPS = {
     Source: ("version",),
     Location: ("version",),
     Estimate: ("version",),
+    Actor: ("version",),
 }
 
 
@@ -248,6 +280,12 @@ def _members(incident: Incident) -> dict[type, dict[int, models.Model]]:
         DetaineeGroup: {g.pk: g for g in incident.groups.all()},
         CustodyEvent: {e.pk: e for e in CustodyEvent.objects.filter(group__incident=incident)},
         Citation: {c.pk: c for c in incident.citations.select_related("source")},
+        DateClaim: {c.pk: c for c in incident.date_claims.select_related("source")},
+        CountClaim: {
+            c.pk: c
+            for c in CountClaim.objects.filter(group__incident=incident).select_related("source")
+        },
+        EventActor: {a.pk: a for a in EventActor.objects.filter(event__group__incident=incident)},
     }
 
 
@@ -258,33 +296,72 @@ def _walk(edits, parent=None):
 
 
 def _save_children(user, incident, edits: list[Edit], result: SaveResult, reason: str) -> None:
-    members = _members(incident)
-    gone: set[tuple[type, int]] = set()
-
-    # Deletions first, leaves before parents: a group takes its events and pinned citations.
-    for edit, _parent in sorted(
-        ((e, p) for e, p in _walk(edits) if e.delete and e.pk is not None),
-        key=lambda ep: (Citation, CustodyEvent, DetaineeGroup).index(ep[0].model),
-    ):
-        if (edit.model, edit.pk) in gone:
-            continue
+    before = members = _members(incident)
+    deletions = sorted(
+        (e for e, _p in _walk(edits) if e.delete and e.pk is not None),
+        key=lambda e: DELETE_ORDER.index(e.model),
+    )
+    for edit in deletions:
+        if edit.pk not in members.get(edit.model, {}) and edit.pk in before.get(edit.model, {}):
+            continue  # went with a row deleted just before (its group)
         obj = _member(members, edit)
         policy.require_model_permission(user, "delete", edit.model)
-        gone.add((edit.model, edit.pk))
-        if edit.model is DetaineeGroup:
-            gone.update((CustodyEvent, e.pk) for e in obj.events.all())
-            gone.update((Citation, c.pk) for c in obj.citations.all())
         _stamp(obj, user, reason)
         obj.delete()
         result.deleted.append(obj)
         result.public_change = result.public_change or _row_is_public(obj)
-
-    # Then groups (with their events), then citations, which may point at new groups/events.
-    ordered = [e for e in edits if e.model is DetaineeGroup] + [
-        e for e in edits if e.model is not DetaineeGroup
-    ]
-    for edit in ordered:
+        members = _members(incident)
+    gone = {
+        (model, pk) for model, rows in before.items() for pk in rows if pk not in members[model]
+    }
+    # Groups first (a subgroup after the group it is part of), then citations and date claims,
+    # which may point at groups and events created in this same save.
+    groups = _parents_first([e for e in edits if e.model is DetaineeGroup])
+    for edit in groups + [e for e in edits if e.model is not DetaineeGroup]:
         _save_child(user, incident, incident, edit, members, gone, result, reason)
+
+
+def _parents_first(edits: list[Edit]) -> list[Edit]:
+    ordered: list[Edit] = []
+    placed: set[int] = set()
+
+    def place(edit, trail=()):
+        if id(edit) in placed or id(edit) in trail:
+            return
+        parent = edit.values.get("parent")
+        if isinstance(parent, Edit) and parent in edits:
+            place(parent, (*trail, id(edit)))
+        placed.add(id(edit))
+        ordered.append(edit)
+
+    for edit in edits:
+        place(edit)
+    return ordered
+
+
+def _follow_claims(user, incident, edits, result: SaveResult, *, typed: set, reason: str):
+    """Figures follow their preferred claims and subgroups fit their groups; returns the
+    incident's own columns that changed (its date, from its date claims)."""
+    typed_groups = {
+        e.saved.pk: set(e.values)
+        for e, _p in _walk(edits)
+        if e.model is DetaineeGroup and e.saved is not None
+    }
+    for group in incident.groups.select_related("parent").prefetch_related("claims"):
+        changed = figures.sync_group(group, typed=typed_groups.get(group.pk, set()))
+        if changed:
+            _validate(group, changed=changed)
+            _stamp(group, user, reason)
+            group.save(update_fields=changed)
+            result.changed.append((group, changed))
+            result.public_change = True
+    figures.check_subgroups(incident)
+    synced = figures.sync_incident_date(incident, typed=typed)
+    if synced:
+        _validate(incident, changed=synced)
+        result.changed.append((incident, synced))
+        result.public_change = True
+    return synced
 
 
 def _member(members, edit: Edit):
@@ -307,7 +384,7 @@ def _save_child(user, incident, parent, edit, members, gone, result, reason) -> 
             _("A %(thing)s cannot be edited here.") % {"thing": model._meta.verbose_name}
         )
     if edit.pk is not None and (model, edit.pk) in gone:
-        return  # went with a deleted group in this same save
+        return  # went with a deleted row (its group) in this same save
     values = _resolve(edit.values)
     values.pop(PARENT_FIELD[model], None)
     if edit.pk is None:
@@ -339,7 +416,7 @@ def _save_child(user, incident, parent, edit, members, gone, result, reason) -> 
 
 
 # -- sources, places and estimates ---------------------------------------------------------------
-SIMPLE_MODELS = (Source, Location, Estimate)
+SIMPLE_MODELS = (Source, Location, Estimate, Actor)
 
 
 @transaction.atomic
@@ -352,9 +429,11 @@ def save_record(
     expected_version: int | None = None,
     reason: str = "",
     stamps: dict[str, Any] | None = None,
+    children: list[Edit] = (),
 ) -> SaveResult:
-    """Create or change a source, a place or an aggregate estimate. `stamps` (version): for
-    imports restoring a record made elsewhere, on creation only."""
+    """Create or change a source, a place, an actor or an aggregate estimate (with its
+    sources, as `children` Edits of EstimateSource). `stamps` (version): for imports restoring
+    a record made elsewhere, on creation only."""
     if model not in SIMPLE_MODELS:
         raise PermissionDenied(_("This kind of record is not edited here."))
     values = _resolve(dict(values))
@@ -376,24 +455,73 @@ def save_record(
         _validate(obj)
         _stamp(obj, user, reason)
         obj.save()
-        return SaveResult(obj, created=[obj], public_change=True)
+        result = SaveResult(obj, created=[obj], public_change=True)
+        _save_estimate_sources(user, obj, list(children), result, reason)
+        if model is Location:
+            place_index.after_place_saved(obj, values, created=True)
+        return result
 
     if stamps:
         raise PermissionDenied(_("Stamps can only be given for a new record."))
     obj = _lock(model, pk, expected_version)
     changed = _apply(obj, values)
-    if not changed:
+    result = SaveResult(obj, changed=[(obj, changed)] if changed else [], public_change=True)
+    if changed:
+        policy.require_model_permission(user, "change", model)
+        policy.require_protected_fields_allowed(user, model, changed, creating=False, values=values)
+        if model is Estimate:
+            policy.require_estimate_status_allowed(user, changed, values)
+        _validate(obj, changed=changed)
+    _save_estimate_sources(user, obj, list(children), result, reason)
+    if not result.wrote:
         transaction.set_rollback(True)
         obj.version -= 1
         return SaveResult(obj)
-    policy.require_model_permission(user, "change", model)
-    policy.require_protected_fields_allowed(user, model, changed, creating=False, values=values)
-    if model is Estimate:
-        policy.require_estimate_status_allowed(user, changed, values)
-    _validate(obj, changed=changed)
+    derived = ["path", "country", "province", "city"] if model is Location else []
     _stamp(obj, user, reason)
-    obj.save(update_fields=["version", *changed])
-    return SaveResult(obj, changed=[(obj, changed)], public_change=True)
+    obj.save(update_fields=["version", *changed, *derived])
+    if model is Location:
+        place_index.after_place_saved(obj, changed, created=False)
+    return result
+
+
+def _save_estimate_sources(user, estimate, edits: list[Edit], result: SaveResult, reason) -> None:
+    if not edits:
+        return
+    if not isinstance(estimate, Estimate):
+        raise PermissionDenied(_("Only an estimate has sources listed under it."))
+    members = {c.pk: c for c in estimate.citations.all()}
+    for edit in edits:
+        if edit.model is not EstimateSource:
+            raise PermissionDenied(_("A %(thing)s cannot be edited here.") % {
+                "thing": edit.model._meta.verbose_name})  # fmt: skip
+        if edit.pk is not None and edit.pk not in members:
+            raise PermissionDenied(_("This source is not listed under this estimate."))
+        if edit.delete:
+            if edit.pk is not None:
+                policy.require_model_permission(user, "delete", EstimateSource)
+                members[edit.pk].delete()
+                result.deleted.append(members[edit.pk])
+            continue
+        values = _resolve(edit.values)
+        values.pop("estimate", None)
+        if edit.pk is None:
+            policy.require_model_permission(user, "add", EstimateSource)
+            row = EstimateSource(estimate=estimate, **values)
+            _validate(row)
+            _stamp(row, user, reason)
+            row.save()
+            result.created.append(row)
+        else:
+            row = members[edit.pk]
+            changed = _apply(row, values)
+            if changed:
+                policy.require_model_permission(user, "change", EstimateSource)
+                _validate(row, changed=changed)
+                _stamp(row, user, reason)
+                row.save(update_fields=changed)
+                result.changed.append((row, changed))
+        edit.saved = row
 
 
 @transaction.atomic

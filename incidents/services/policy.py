@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from incidents.models import Estimate, Incident, Location, Source, Status
+from incidents.models import Actor, Estimate, Incident, Location, Source, Status
 
 PUBLISH = "incidents.publish_incident"
 RESTORE = "incidents.restore_incident"
@@ -34,8 +34,10 @@ SERVICE_FIELDS: dict[type, frozenset[str]] = {
         {"status", "published_at", "version", "created_at", "updated_at", "staff_updated_at", "id"}
     ),
     Source: frozenset({"version", "id"}),
-    Location: frozenset({"version", "id"}),
+    # A place's country, province, city and path follow its parent (services.places).
+    Location: frozenset({"version", "id", "path", "country", "province", "city"}),
     Estimate: frozenset({"version", "id"}),
+    Actor: frozenset({"version", "id"}),
 }
 
 

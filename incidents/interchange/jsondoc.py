@@ -1,0 +1,101 @@
+"""The whole document as JSON, streamed: incidents first, then what they reference."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from incidents.interchange.records import (
+    FORMAT,
+    FULL,
+    VERSION,
+    JSONEncoder,
+    actor_record,
+    estimate_record,
+    estimates_queryset,
+    export_queryset,
+    incident_record,
+    location_record,
+    source_record,
+)
+from incidents.models import Actor, Location, Source
+
+CHUNK = 500
+
+
+def dump(obj) -> str:
+    return json.dumps(obj, cls=JSONEncoder, ensure_ascii=False, sort_keys=True, indent=None)
+
+
+def _dump_list(records: Iterable[dict]) -> str:
+    items = [dump(r) for r in records]
+    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
+
+
+class References:
+    """Slugs of the places, sources and actors the incidents and estimates refer to."""
+
+    def __init__(self):
+        self.locations: set[str] = set()
+        self.sources: set[str] = set()
+        self.actors: set[str] = set()
+
+    def add_incident(self, record: dict) -> None:
+        for group in record["groups"]:
+            self.locations.add(group["arrest_location"])
+            self.sources.update(c["source"] for c in group["claims"])
+            for event in group["events"]:
+                self.locations.add(event["location"])
+                self.actors.update(a["actor"] for a in event["actors"])
+        self.sources.update(c["source"] for c in record["citations"])
+        self.sources.update(c["source"] for c in record["date_claims"])
+
+    def closed(self):
+        """With every ancestor place, relayed public source and parent actor."""
+        locations = _with_ancestors(Location, "parent", self.locations - {None})
+        sources = _with_ancestors(Source.objects.public(), "relays", self.sources - {None})
+        actors = _with_ancestors(Actor, "parent", self.actors - {None})
+        return locations, sources, actors
+
+
+def _with_ancestors(model_or_qs, link: str, slugs: set[str]) -> set[str]:
+    manager = getattr(model_or_qs, "objects", model_or_qs)
+    found, todo = set(), set(slugs)
+    while todo:
+        rows = list(manager.filter(slug__in=todo).values_list("slug", f"{link}__slug"))
+        found |= {slug for slug, _up in rows}
+        todo = {up for _slug, up in rows if up and up not in found}
+    return found
+
+
+def iter_json(incidents, *, scope: str) -> Iterator[str]:
+    """The whole document as chunks of text; incidents first, then what they reference."""
+    refs = References()
+    yield f'{{"format": "{FORMAT}", "version": {VERSION}, "scope": "{scope}",\n"incidents": ['
+    first = True
+    for incident in export_queryset(incidents, scope).iterator(chunk_size=CHUNK):
+        record = incident_record(incident, scope)
+        refs.add_incident(record)
+        yield ("\n" if first else ",\n") + dump(record)
+        first = False
+    yield "\n],\n"
+
+    estimates = [estimate_record(e, scope) for e in estimates_queryset(scope)]
+    if scope == FULL:
+        locations = Location.objects.select_related("parent").order_by("slug")
+        sources = Source.objects.select_related("relays").order_by("slug")
+        actors = Actor.objects.select_related("parent").order_by("slug")
+    else:
+        refs.sources.update(s["source"] for e in estimates for s in e["sources"])
+        place_slugs, source_slugs, actor_slugs = refs.closed()
+        locations = Location.objects.filter(slug__in=place_slugs)
+        locations = locations.select_related("parent").order_by("slug")
+        sources = Source.objects.public().filter(slug__in=source_slugs)
+        sources = sources.select_related("relays").order_by("slug")
+        actors = (
+            Actor.objects.filter(slug__in=actor_slugs).select_related("parent").order_by("slug")
+        )
+    yield '"estimates": ' + _dump_list(estimates) + ",\n"
+    yield '"locations": ' + _dump_list(location_record(x, scope) for x in locations) + ",\n"
+    yield '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + ",\n"
+    yield '"actors": ' + _dump_list(actor_record(x, scope) for x in actors) + "\n}\n"
