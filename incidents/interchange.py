@@ -181,12 +181,15 @@ def _dump(obj) -> str:
 
 
 def iter_json(incidents, *, scope: str = PUBLIC) -> Iterator[str]:
-    """The whole document as chunks of text; incidents first, then what they reference."""
+    """The whole document as chunks of text; incidents first, then what they reference, and
+    last `incident_count`, so that a reader can tell a complete document from a cut one."""
     location_slugs: set[str] = set()
     source_slugs: set[str] = set()
     yield f'{{"format": "{FORMAT}", "version": {VERSION}, "scope": "{scope}",\n"incidents": ['
     first = True
+    count = 0
     for incident in _iter_incidents(incidents, scope):
+        count += 1
         record = incident_record(incident, scope)
         for group in record["groups"]:
             location_slugs.add(group["arrest_location"])
@@ -211,7 +214,8 @@ def iter_json(incidents, *, scope: str = PUBLIC) -> Iterator[str]:
         sources = Source.objects.public().filter(slug__in=source_slugs).order_by("slug")
     yield '"estimates": ' + _dump_list(estimate_record(e, scope) for e in estimates) + ",\n"
     yield '"locations": ' + _dump_list(location_record(x, scope) for x in locations) + ",\n"
-    yield '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + "\n}\n"
+    yield '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + ",\n"
+    yield f'"incident_count": {count}\n}}\n'
 
 
 def _dump_list(records: Iterable[dict]) -> str:

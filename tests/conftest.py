@@ -8,6 +8,13 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """The suite makes hundreds of requests from one address; tests/test_ratelimit.py turns
+    the limits back on with the rates it needs."""
+    settings.RATELIMIT_ENABLE = False
+
+
 @pytest.fixture
 def login(client):
     """Log a user in the way the admin does after a password *and* a TOTP code.

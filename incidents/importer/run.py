@@ -215,10 +215,14 @@ class _Importer:
             "locations",
             "sources",
             "exported_at",
+            "incident_count",
         }
         for key in self.doc:
             if key not in known:
                 self.problem(key, "unknown key")
+        count, listed = self.doc.get("incident_count"), self.doc.get("incidents")
+        if count is not None and isinstance(listed, list) and count != len(listed):
+            self.problem("incident_count", "does not match the incidents listed: incomplete file?")
         self.check_duplicates()
         for model, key, registry in (
             (Location, "locations", self.locations),
