@@ -85,8 +85,13 @@ def http_get(url: str, timeout: float = 10, headers: dict | None = None):
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], *, workers: int = 2, args: tuple[str, ...] = ()):
-    """Serve the app with gunicorn on a free loopback port; yields (base_url, process)."""
+    """Serve the app with gunicorn on a free loopback port; yields (base_url, process).
+    Its output goes to a file (process.log_path): a pipe nobody reads would fill up and block
+    the workers."""
     port = free_port()
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finally
+        "w+", prefix="gunicorn-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(  # noqa: S603 - the venv's gunicorn, fixed arguments
         [
             sys.executable,
@@ -103,10 +108,11 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, args: tuple[str, ...] = (
         ],  # fmt: skip
         cwd=PROJECT_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.log_path = Path(log.name)
     base = f"http://127.0.0.1:{port}"
 
     def up():
@@ -118,7 +124,8 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, args: tuple[str, ...] = (
     try:
         if not wait_until(up, 30):
             process.kill()
-            raise RuntimeError("gunicorn did not start:\n" + process.communicate()[0])
+            process.wait()
+            raise RuntimeError("gunicorn did not start:\n" + process.log_path.read_text())
         yield base, process
     finally:
         if process.poll() is None:
@@ -128,8 +135,8 @@ def gunicorn(env: dict[str, str], *, workers: int = 2, args: tuple[str, ...] = (
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if process.stdout:
-            process.stdout.close()
+        log.close()
+        os.unlink(log.name)
 
 
 # -- a throwaway PostgreSQL ---------------------------------------------------------------------
