@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "incidents",
+    "ops",  # backup_db, restore_db, table_counts (docs/operations.md)
 ]
 
 MIDDLEWARE = [
