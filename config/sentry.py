@@ -16,12 +16,12 @@ WITHHELD = "[withheld]"
 
 
 def scrub_event(event: dict, hint: dict | None = None) -> dict:
-    request = event.get("request") or {}
-    url = request.get("url")
-    if url:
-        parts = urlsplit(url)
+    request = event.pop("request", None)
+    if request:
+        parts = urlsplit(request.get("url") or "")
         url = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    event["request"] = {"method": request.get("method"), "url": url}
+        kept = {"method": request.get("method"), "url": url}
+        event["request"] = {key: value for key, value in kept.items() if value}
 
     for container in ("exception", "threads"):
         for value in (event.get(container) or {}).get("values", []):
