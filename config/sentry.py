@@ -4,7 +4,8 @@ What is sent: the exception's type and stack (file, line, function, source line)
 request's method and path, the request id and the user's numeric id. What is never sent:
 exception messages and log arguments (they can quote a record), local variables, request
 bodies, query strings, cookies and headers, breadcrumbs (they hold SQL parameters), and
-performance traces. scrub_event() enforces this on every event whatever the SDK's defaults;
+performance traces. scrub_event() enforces this on every event whatever the SDK's defaults
+(personal data collection stays at the SDK's default, off);
 tests/test_logging.py proves it with a capturing transport.
 """
 
@@ -54,7 +55,6 @@ def init_sentry(dsn: str, *, environment: str = "production", transport=None) ->
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(middleware_spans=False, signals_spans=False)],
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
         max_breadcrumbs=0,
