@@ -1,8 +1,14 @@
 """The staff admin site: password + TOTP code whenever settings.REQUIRE_2FA is on."""
 
+import math
+
+from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite as DjangoAdminSite
+from django.contrib.auth.signals import user_login_failed
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -25,6 +31,41 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             if len(devices) == 1:
                 device = devices[0]
         return device
+
+    def _verify_token(self, user, token, device=None):
+        """Two changes to django-otp's check of the code:
+
+        - while the device's back-off is running, say how many seconds to wait (django-otp
+          only says "try again soon", and refuses even the right code until then);
+        - a wrong code counts as a failed login for django-axes, like a wrong password, so
+          that a phished password does not allow guessing codes past the lockout.
+        """
+        if device is not None:
+            allowed, extra = device.verify_is_allowed()
+            locked_until = (extra or {}).get("locked_until")
+            if not allowed and locked_until is not None:
+                seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+                raise forms.ValidationError(
+                    ngettext(
+                        "Too many wrong codes. Wait %(seconds)d second, then enter the code "
+                        "your authenticator app shows.",
+                        "Too many wrong codes. Wait %(seconds)d seconds, then enter the code "
+                        "your authenticator app shows.",
+                        seconds,
+                    )
+                    % {"seconds": seconds},
+                    code="otp_throttled",
+                )
+        try:
+            return super()._verify_token(user, token, device)
+        except forms.ValidationError as error:
+            if error.code == "invalid_token":
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
 
 
 class AdminSite(DjangoAdminSite):

@@ -1,5 +1,5 @@
-"""Request plumbing for staff login: absolute session lifetime and the client address that
-login throttling counts failures against."""
+"""Request plumbing: absolute staff session lifetime, and the client address that login
+throttling and rate limits count against."""
 
 import time
 
@@ -29,16 +29,20 @@ class StaffSessionLifetimeMiddleware:
 
 
 def client_ip(request) -> str | None:
-    """The address django-axes locks a username out from (AXES_CLIENT_IP_CALLABLE).
+    """The client's address: what login lockouts (AXES_CLIENT_IP_CALLABLE) and rate limits
+    (config.ratelimit) count against.
 
     Directly exposed (the default), that is REMOTE_ADDR; a client cannot forge it. Behind one
     reverse proxy (BEHIND_PROXY=1) REMOTE_ADDR is the proxy's for everyone, so use the
     *last* X-Forwarded-For entry: the one the proxy appended. Entries to its left come from
-    the client and can be anything, so they are never trusted. This assumes gunicorn is
-    reachable only through that proxy.
+    the client and can be anything, so they are never trusted. The header is believed only
+    when the request really comes from the proxy (REMOTE_ADDR in TRUSTED_PROXIES): a client
+    that reaches gunicorn directly, bypassing the proxy, is counted by its own address
+    whatever header it sends.
     """
-    if settings.BEHIND_PROXY:
+    remote = request.META.get("REMOTE_ADDR")
+    if settings.BEHIND_PROXY and remote in settings.TRUSTED_PROXIES:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if hops[-1]:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR")
+    return remote

@@ -5,19 +5,24 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          1/0 (default 0)
 ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG is on, none otherwise)
 HTTPS          1/0: secure cookies, HSTS and SSL redirect (default: on when DEBUG is off)
+REDIS_URL      required when DEBUG is off (shared rate-limit counts); see README for the rest
 """
 
+import re
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.sentry import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("TESTING", False)  # set by scripts/test.sh
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
@@ -48,17 +53,20 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "incidents",
+    "ops",  # backup_db, restore_db, table_counts (docs/operations.md)
 ]
 
 MIDDLEWARE = [
+    "config.logging.RequestLogMiddleware",  # first: times and logs the final response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionMiddleware",  # Django's, but a committed save never shows an error
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.ratelimit.RateLimitMiddleware",  # after auth: logged-in staff are not limited
     "config.middleware.StaffSessionLifetimeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,7 +161,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("TESTING", False)
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -196,17 +204,13 @@ CONTENT_SECURITY_POLICY = {
 
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 25)
 
-# Read-only public API (Django REST framework): anonymous clients are throttled.
+# Read-only public API (Django REST framework); rate limits: config.ratelimit, below.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
     "UNAUTHENTICATED_USER": None,
-    # Throttle on the real client address: trust X-Forwarded-For only from our own proxy.
-    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Refoulement Watch API",
@@ -214,19 +218,110 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
-# Throttling counts live in the cache; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that
-# several gunicorn workers share them.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
-        if env_str("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# --- Operations (docs/operations.md) ---------------------------------------------------------
 
+# Shared cache: rate-limit counts must be shared by every gunicorn worker, so production needs
+# Redis. Tests and DEBUG use a per-process cache; LOCAL_CACHE=1 (the quick start) uses files
+# under var/cache, shared by the workers of one machine.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    _cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "refwatch"),
+        # A hung Redis must not hang every request: fail fast (rate limits then fail open).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+elif DEBUG or TESTING:
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+elif env_bool("LOCAL_CACHE", False):
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "cache"),
+    }
+else:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off (e.g. redis://127.0.0.1:6379/0): rate limits "
+        "are counted in Redis so that every worker shares them. For a trial run on one "
+        "machine only, set LOCAL_CACHE=1."
+    )
+CACHES = {"default": _cache}
+
+# Rate limits for anonymous clients (config/ratelimit.py), per address, as "N/period"
+# (period s, m, h or d, e.g. "120/m", "1000/h"). Logged-in staff are not limited.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATE_LIMITS = {
+    "page": env_str("RATE_LIMIT_PAGES", "120/m"),
+    "search": env_str("RATE_LIMIT_SEARCH", "30/m"),
+    "export": env_str("RATE_LIMIT_EXPORTS", "10/m"),
+    "feed": env_str("RATE_LIMIT_FEED", "60/m"),
+    "api": env_str("RATE_LIMIT_API", "120/m"),
+}
+for _name, _rate in RATE_LIMITS.items():
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", _rate):
+        raise ImproperlyConfigured(f"Rate limit {_name}={_rate!r}: use N/period, e.g. 120/m.")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a count lost by the cache lets the request through
+# django-ratelimit knows only django-redis by name; Django's own RedisCache increments
+# atomically too (W001). Its E003 (a per-process cache) is expected in tests and DEBUG only.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
+
+# Proxies whose X-Forwarded-For is believed when BEHIND_PROXY=1 (config.middleware.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+
+# Seconds a client is told to wait (Retry-After) while the database is unreachable.
+OUTAGE_RETRY_AFTER = env_int("OUTAGE_RETRY_AFTER", 30)
+
+# Errors: e-mailed to ADMINS ("Name <address>, ..."), and sent to Sentry when SENTRY_DSN is set;
+# both without any request data, local variable or exception message (config/logging.py,
+# config/sentry.py).
+ADMINS = [(name, address) for name, address in getaddresses(env_list("ADMINS", [])) if address]
+SERVER_EMAIL = env_str("SERVER_EMAIL", "refoulement-watch@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_SUBJECT_PREFIX = "[Refoulement Watch] "
+
+# Console: one JSON object per line in production (LOG_JSON), text otherwise. The 'django'
+# logger is redefined so that Django's default mail handler (which would e-mail POST data and
+# frame variables) is not kept.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "once_per_interval": {"()": "config.logging.OncePerInterval", "seconds": 300},
+    },
+    "formatters": {
+        "json": {"()": "config.logging.JSONFormatter"},
+        "text": {
+            "()": "config.logging.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env_bool("LOG_JSON", not DEBUG) else "text",
+        },
+        "mail_admins": {
+            "class": "config.logging.SafeAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_per_interval"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
 }
+
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))

@@ -2,12 +2,20 @@
 
 The rows come from interchange.iter_csv / iter_json in PUBLIC scope and are streamed, so an
 export of every record never holds the whole file in memory.
+
+Streaming must not hide an outage (docs/operations.md):
+- the first database query runs before any header is sent (`_started`), so a database that is
+  down gives a 503 from config.outage, never a 200 with a cut body;
+- a failure later in the stream propagates out of the generator: gunicorn then closes the
+  connection without the final chunk, so the client sees an incomplete transfer; and the JSON
+  document ends with `incident_count` for readers that want to check.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from itertools import chain, islice
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -46,8 +54,16 @@ def _filename(extension: str) -> str:
     return f"refoulement-watch-incidents-{timezone.localdate().isoformat()}.{extension}"
 
 
+def _started(chunks):
+    """The same chunks, with the first two already produced: iter_csv and iter_json yield their
+    header first and run their first query for the second chunk, so the database has answered
+    (or raised) before the response, and its 200, exists."""
+    head = list(islice(chunks, 2))
+    return chain(head, chunks)
+
+
 def _download(chunks, content_type: str, extension: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response = StreamingHttpResponse(_started(chunks), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{_filename(extension)}"'
     return response
 

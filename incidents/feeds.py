@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -21,6 +22,9 @@ from incidents.listing import active_filters, filter_querystring
 from incidents.public import public_incident
 
 FEED_SIZE = 50
+
+
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -54,6 +58,8 @@ class IncidentFeed(Feed):
 
     def title(self, obj: FeedRequest) -> str:
         applied = "; ".join(f"{f['label']}: {f['value']}" for f in active_filters(obj.filterset))
+        # A filter value is the reader's text; XML 1.0 cannot carry control characters.
+        applied = _XML_FORBIDDEN.sub("", applied)
         return "Refoulement Watch: incidents" + (f" ({applied})" if applied else "")
 
     def subtitle(self, obj: FeedRequest) -> str:

@@ -8,3 +8,6 @@ fi
 export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 export DEBUG="${DEBUG:-0}" HTTPS="${HTTPS:-0}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+# Production needs REDIS_URL (shared rate-limit counts); on one machine without Redis the
+# quick start shares them through files under var/cache instead.
+if [ -z "${REDIS_URL:-}" ]; then export LOCAL_CACHE="${LOCAL_CACHE:-1}"; fi

@@ -9,6 +9,13 @@ def _english(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """The suite makes hundreds of requests from one address; tests/test_ratelimit.py turns
+    the limits back on with the rates it needs."""
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttle counters, cached pages)."""
     from django.core.cache import caches

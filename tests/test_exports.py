@@ -179,11 +179,13 @@ def document_schema(scope: str) -> dict:
         "locations": {"type": "array", "items": location},
         "sources": {"type": "array", "items": source},
         "actors": {"type": "array", "items": actor},
+        "incident_count": {"type": "integer", "minimum": 0},
     })  # fmt: skip
 
 
 def validate_document(doc: dict, scope: str) -> None:
     jsonschema.validate(doc, document_schema(scope))
+    assert doc["incident_count"] == len(doc["incidents"])  # the closing count (completeness)
     locations = {x["slug"] for x in doc["locations"]}
     sources = {x["slug"] for x in doc["sources"]}
     for place in doc["locations"]:

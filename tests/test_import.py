@@ -521,3 +521,16 @@ def test_command_exits_non_zero_from_the_command_line(places, tmp_path, monkeypa
         )
     assert exit_.value.code == 1
     assert "row 2, column group_outcome" in capsys.readouterr().err
+
+
+def test_a_document_whose_closing_count_disagrees_is_refused(places):
+    """incident_count (written last by the JSON export) lets a cut file be told apart."""
+    doc = json_doc()
+    doc["incident_count"] = len(doc["incidents"]) + 1
+    before = all_rows()
+    report = run_import(doc)
+    assert not report.ok
+    assert "does not match the incidents listed" in problems(report)["incident_count"]
+    assert all_rows() == before  # nothing written
+    doc["incident_count"] = len(doc["incidents"])
+    assert run_import(doc).ok

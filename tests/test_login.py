@@ -212,7 +212,7 @@ def test_guessing_codes_is_slowed_down(browser, alice, phone):
 
     response = submit_login(browser, "alice", PASSWORD, code_now(phone))
     assert errors(response) == [
-        "Verification temporarily disabled because of 1 failed attempt, please try again soon."
+        "Too many wrong codes. Wait 1 second, then enter the code your authenticator app shows."
     ]
     assert not logged_in(browser)
 
@@ -467,6 +467,47 @@ def test_behind_a_proxy_the_forwarded_address_is_what_gets_locked(settings, alic
         caseworker, "alice", PASSWORD, code_now(phone), ip=proxy, forwarded_for=IP_B
     )
     assert response.status_code == 302
+
+
+def test_wrong_codes_count_towards_the_lockout(browser, alice, phone):
+    """A phished password plus guessed codes: each wrong code is a failed login for
+    django-axes, so the fifth locks the account from that address, right code or not."""
+    for n in range(1, 5):
+        response = submit_login(browser, "alice", PASSWORD, wrong_code(phone))
+        assert errors(response) == [
+            "Invalid token. Please make sure you have entered it correctly."
+        ]
+        assert AccessAttempt.objects.get().failures_since_start == n
+        # Past the device's own back-off, so that each guess is really checked.
+        TOTPDevice.objects.filter(pk=phone.pk).update(
+            throttling_failure_timestamp=timezone.now() - datetime.timedelta(hours=1)
+        )
+    assert_locked_out(submit_login(browser, "alice", PASSWORD, wrong_code(phone)))
+    assert_locked_out(submit_login(browser, "alice", PASSWORD, code_now(phone)))
+    assert not logged_in(browser)
+
+
+def test_the_form_says_how_long_to_wait_after_wrong_codes(browser, alice, phone):
+    for _ in range(3):
+        submit_login(browser, "alice", PASSWORD, wrong_code(phone))
+        TOTPDevice.objects.filter(pk=phone.pk).update(
+            throttling_failure_timestamp=timezone.now() - datetime.timedelta(hours=1)
+        )
+    TOTPDevice.objects.filter(pk=phone.pk).update(throttling_failure_timestamp=timezone.now())
+    # Three failures: django-otp refuses every code for 2**2 = 4 seconds; the form says so.
+    response = submit_login(browser, "alice", PASSWORD, code_now(phone))
+    [message] = errors(response)
+    seconds = int(
+        re.fullmatch(
+            r"Too many wrong codes\. Wait (\d+) seconds?, then enter the "
+            r"code your authenticator app shows\.",
+            message,
+        )[1]
+    )
+    assert 1 <= seconds <= 4
+    assert not logged_in(browser)
+    # The refused right code was not a guess: it does not count towards the lockout.
+    assert AccessAttempt.objects.get().failures_since_start == 3
 
 
 # --- No username enumeration ------------------------------------------------------------------

@@ -27,6 +27,27 @@ SETTINGS_VARIABLES = {
     "TEMPLATE_STRICT",
     "PUBLIC_PAGE_SIZE",
     "LOG_LEVEL",
+    "LOG_JSON",
+    "REDIS_URL",
+    "LOCAL_CACHE",
+    "CACHE_KEY_PREFIX",
+    "RATELIMIT_ENABLE",
+    "RATE_LIMIT_PAGES",
+    "RATE_LIMIT_SEARCH",
+    "RATE_LIMIT_EXPORTS",
+    "RATE_LIMIT_FEED",
+    "RATE_LIMIT_API",
+    "TRUSTED_PROXIES",
+    "OUTAGE_RETRY_AFTER",
+    "ADMINS",
+    "SENTRY_DSN",
+    "SENTRY_ENVIRONMENT",
+    "SERVER_EMAIL",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
 }
 
 LONG_KEY = "prod-" + "k3y" * 20  # 65 characters, not the development default
@@ -77,7 +98,14 @@ def test_debug_works_without_secret_key(debug_without_key):
 
 
 def test_valid_production_environment_starts():
-    settings = loaded(start(DEBUG="0", SECRET_KEY=LONG_KEY, ALLOWED_HOSTS="example.org"))
+    settings = loaded(
+        start(
+            DEBUG="0",
+            SECRET_KEY=LONG_KEY,
+            ALLOWED_HOSTS="example.org",
+            REDIS_URL="redis://127.0.0.1:6379/5",  # required in production (test_ratelimit.py)
+        )
+    )
     assert settings["DEBUG"] is False
     assert settings["SECRET_KEY"] == LONG_KEY
     assert settings["ALLOWED_HOSTS"] == ["example.org"]

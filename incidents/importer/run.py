@@ -58,8 +58,20 @@ MODEL_FIELD_TO_KEY = {
     **{f"{p}_{s}": p for p in COUNT_PARTS for s in ("value", "qualifier", "high")},
     "value": "count", "value_high": "count", "qualifier": "count",
 }  # fmt: skip
-DOCUMENT_KEYS = {"format", "version", "scope", "rendering", "incidents", "estimates",
-                 "locations", "sources", "actors", "exported_at", "count"}  # fmt: skip
+DOCUMENT_KEYS = {
+    "format",
+    "version",
+    "scope",
+    "rendering",
+    "incidents",
+    "estimates",
+    "locations",
+    "sources",
+    "actors",
+    "exported_at",
+    "count",
+    "incident_count",
+}
 ALL_LISTS = {"groups", "citations", "date_claims", "events", "claims", "actors"}
 V1_LISTS = {"groups", "citations", "events"}
 
@@ -164,7 +176,8 @@ class Importer:
         except (BadValue, ValueError, TypeError) as exc:
             self.problem(where(), str(exc))
         except DatabaseError as exc:
-            logger.warning("import: the database refused %s: %s", where(), exc)
+            # The type only: the message can quote the refused values (names, notes).
+            logger.warning("import: the database refused %s (%s)", where(), type(exc).__name__)
             self.problem(where(), f"the database refused this record ({type(exc).__name__})")
         return None
 
@@ -221,6 +234,9 @@ class Importer:
                 self.problem(key, "unknown key")
         for where, message in self.doc.get("_sheet_problems", []):
             self.problem(where, message)
+        count, listed = self.doc.get("incident_count"), self.doc.get("incidents")
+        if count is not None and isinstance(listed, list) and count != len(listed):
+            self.problem("incident_count", "does not match the incidents listed: incomplete file?")
         self.check_duplicates()
         self.run_references("locations", Location, self.locations, link="parent")
         self.run_references("sources", Source, self.sources, link="relays")

@@ -69,15 +69,18 @@ def _with_ancestors(model_or_qs, link: str, slugs: set[str]) -> set[str]:
 
 
 def iter_json(incidents, *, scope: str) -> Iterator[str]:
-    """The whole document as chunks of text; incidents first, then what they reference."""
+    """The whole document as chunks of text; incidents first, then what they reference, and
+    last `incident_count`, so that a reader can tell a complete document from a cut one."""
     refs = References()
     yield f'{{"format": "{FORMAT}", "version": {VERSION}, "scope": "{scope}",\n"incidents": ['
     first = True
+    count = 0
     for incident in export_queryset(incidents, scope).iterator(chunk_size=CHUNK):
         record = incident_record(incident, scope)
         refs.add_incident(record)
         yield ("\n" if first else ",\n") + dump(record)
         first = False
+        count += 1
     yield "\n],\n"
 
     estimates = [estimate_record(e, scope) for e in estimates_queryset(scope)]
@@ -98,4 +101,5 @@ def iter_json(incidents, *, scope: str) -> Iterator[str]:
     yield '"estimates": ' + _dump_list(estimates) + ",\n"
     yield '"locations": ' + _dump_list(location_record(x, scope) for x in locations) + ",\n"
     yield '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + ",\n"
-    yield '"actors": ' + _dump_list(actor_record(x, scope) for x in actors) + "\n}\n"
+    yield '"actors": ' + _dump_list(actor_record(x, scope) for x in actors) + ",\n"
+    yield f'"incident_count": {count}\n}}\n'
