@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Innermost but for axes: a cached page still passes the rate limits and gets every header.
+    "config.pagecache.PublicPageCacheMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -105,6 +107,11 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles any query whose estimated cost is high (the statistics CTE
+    # over 100k incidents): measured, it doubled that query's time (12 s -> 23 s) and never
+    # paid off for the short queries this app runs. docs/performance.md.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -261,6 +268,12 @@ for _name, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", _rate):
         raise ImproperlyConfigured(f"Rate limit {_name}={_rate!r}: use N/period, e.g. 120/m.")
 RATELIMIT_USE_CACHE = "default"
+
+# Anonymous public pages and aggregates are cached this long (seconds) in the shared cache;
+# any write that changes public data invalidates them at once (incidents/cache.py), so this
+# only bounds memory. 0 turns the cache off (the default in tests and DEBUG, where data is
+# changed behind the write services' back).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 0 if (DEBUG or TESTING) else 600)
 RATELIMIT_FAIL_OPEN = True  # a count lost by the cache lets the request through
 # django-ratelimit knows only django-redis by name; Django's own RedisCache increments
 # atomically too (W001). Its E003 (a per-process cache) is expected in tests and DEBUG only.

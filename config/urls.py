@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from config import health
 
@@ -16,7 +18,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Changing the display language only sets a cookie, so it needs no CSRF token; public pages
+    # carry this form and are cached for every anonymous reader (config/pagecache.py), so they
+    # must not hold a per-visitor token.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/", include("incidents.api.urls")),
     path("", include("incidents.urls")),
 ]

@@ -4,29 +4,36 @@ Each view is written to the staff access log."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from incidents.models import StaffAccessLog, Status
-from incidents.urgent import at_risk_groups, urgent_cases
+from incidents.urgent import at_risk_groups, longest_in_custody_first, urgent_cases
 
 WORKING_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED)
+BOARD_PAGE_SIZE = 100
 
 
 def urgent_board(request):
     if not request.user.has_perm("incidents.view_incident"):
         raise PermissionDenied
-    groups = at_risk_groups(statuses=WORKING_STATUSES, confidential=True)
-    cases = urgent_cases(groups)
+    groups = longest_in_custody_first(at_risk_groups(statuses=WORKING_STATUSES, confidential=True))
+    page = Paginator(groups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = urgent_cases(page.object_list)
     StaffAccessLog.objects.create(
         user=request.user,
         username=request.user.get_username(),
         action=StaffAccessLog.Action.VIEW,
         model="incidents.UrgentBoard",
         object_id="-",
-        object_repr=f"staff urgent board ({len(cases)} groups)",
+        object_repr=(
+            f"staff urgent board, page {page.number} of {page.paginator.num_pages} "
+            f"({len(cases)} of {page.paginator.count} groups)"
+        ),
     )
     context = admin.site.each_context(request) | {
         "title": "Urgent cases (staff view)",
         "cases": cases,
+        "page": page,
     }
     return render(request, "admin/urgent_board.html", context)

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from incidents import geomap, statistics, timeline
+from incidents import cache, geomap, statistics, timeline
 from incidents.charts import bar_chart
 from incidents.csvsafe import protect_row
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
-from incidents.listing import filter_form_context
+from incidents.listing import CountedPaginator, filter_form_context, filter_querystring
 from incidents.models import Incident, Location
-from incidents.public import korean, public_incident, public_location
+from incidents.public import Memo, korean, public_card, public_location
 from incidents.querysets import published_incidents_under, published_place_counts
-from incidents.urgent import public_row, urgent_cases
+from incidents.urgent import at_risk_groups, longest_in_custody_first, public_row, urgent_cases
 from incidents.vague import CountTotal
 
 TIMELINE_PAGE_SIZE = 200
@@ -37,9 +36,17 @@ def timeline_view(request):
     filterset, incidents = _filtered(request)
     if incidents is None:
         incidents = Incident.objects.none()
-    ordered = incidents.chronological().with_public_relations(citations=False)
-    page = Paginator(ordered, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    years, undated = timeline.build([public_incident(i, with_citations=False) for i in page])
+    ordered = incidents.chronological().with_card_relations()
+    paginator = CountedPaginator(
+        ordered,
+        TIMELINE_PAGE_SIZE,
+        count=lambda: cache.aggregate(
+            "timeline-count:" + filter_querystring(request.GET), ordered.count
+        ),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    memo = Memo()
+    years, undated = timeline.build([public_card(i, memo) for i in page])
     context = filter_form_context(request, filterset) | {
         "page": page,
         "years": years,
@@ -59,13 +66,18 @@ def _statistics(request):
     if incidents is None:
         return filterset, None
     data = filterset.form.cleaned_data
-    figures = statistics.compute(
-        incidents,
-        estimate_filters={
-            "country": data.get("country") or "",
-            "start": data.get("date_after"),
-            "end": data.get("date_before"),
-        },
+    # Seconds of aggregation at archive scale: cached per filter combination (and language)
+    # until something public changes (incidents.cache).
+    figures = cache.aggregate(
+        "statistics:" + filter_querystring(request.GET),
+        lambda: statistics.compute(
+            incidents,
+            estimate_filters={
+                "country": data.get("country") or "",
+                "start": data.get("date_after"),
+                "end": data.get("date_before"),
+            },
+        ),
     )
     blocking = [
         str(filterset.form.fields[name].label) for name in NOT_FOR_ESTIMATES if data.get(name)
@@ -152,7 +164,7 @@ def _period(estimate: dict) -> str:
 
 def map_places() -> list[tuple[Location, int]]:
     """Places used by published incidents, with the number of incidents each appears in."""
-    counts = published_place_counts()
+    counts = cache.aggregate("place-counts", published_place_counts)
     places = Location.objects.filter(pk__in=counts)
     return sorted(((p, counts[p.pk]) for p in places), key=lambda pc: (-pc[1], pc[0].name))
 
@@ -193,7 +205,15 @@ def map_view(request):
     return render(request, "incidents/map.html", context)
 
 
+URGENT_PAGE_SIZE = 50
+
+
 @require_safe
 def urgent_view(request):
-    rows = [public_row(case) for case in urgent_cases()]
-    return render(request, "incidents/urgent.html", {"cases": rows})
+    groups = longest_in_custody_first(at_risk_groups())
+    paginator = CountedPaginator(
+        groups, URGENT_PAGE_SIZE, count=lambda: cache.aggregate("urgent-count", groups.count)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = [public_row(case) for case in urgent_cases(page.object_list)]
+    return render(request, "incidents/urgent.html", {"cases": rows, "page": page})

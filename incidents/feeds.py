@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
-from incidents.public import public_incident
+from incidents.public import Memo, public_card
 
 FEED_SIZE = 50
 
@@ -75,12 +75,11 @@ class IncidentFeed(Feed):
         return obj.url("incidents:feed")
 
     def items(self, obj: FeedRequest) -> list[dict]:
-        incidents = obj.filterset.qs.order_by("-updated_at", "-pk").with_public_relations(
-            citations=False
-        )[:FEED_SIZE]
+        incidents = obj.filterset.qs.order_by("-updated_at", "-pk").with_card_relations()
         items = []
-        for incident in incidents:
-            data = public_incident(incident, with_citations=False)
+        memo = Memo()
+        for incident in incidents[:FEED_SIZE]:
+            data = public_card(incident, memo)
             data["permalink"] = obj.request.build_absolute_uri(data["url"])
             items.append(data)
         return items
@@ -98,7 +97,9 @@ class IncidentFeed(Feed):
         """HTML (Atom type="html"): every value escaped, so a summary cannot inject markup."""
         outcomes = ", ".join(str(o["label"]) for o in item["outcomes"]) or "unknown"
         facts = (
-            f"Date: {item['date_display']}. People: {item['people_total']}. Outcome: {outcomes}."
+            f"Date: {item['date_display']}. North Koreans: {item['people_total']}."
+            + (f" Helpers or brokers: {item['helpers_total']}." if item["helpers_total"] else "")
+            + f" Outcome: {outcomes}."
         )
         return linebreaks(escape(item["summary"])) + f"<p>{escape(facts)}</p>"
 

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from incidents import cache
 from incidents.models import Location
 from incidents.public import public_location
 from incidents.querysets import published_place_counts
@@ -38,7 +39,7 @@ def feature(location: Location, incident_count: int, list_url: str) -> dict:
 
 @require_safe
 def locations_geojson(request):
-    counts = published_place_counts()
+    counts = cache.aggregate("place-counts", published_place_counts)
     places = Location.objects.filter(pk__in=list(counts)).order_by("country", "name", "slug")
     list_url = request.build_absolute_uri(reverse("incidents:list"))
     collection = {

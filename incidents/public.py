@@ -82,7 +82,9 @@ PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     # version and staff_updated_at move with internal edits: public, they would tell an outsider
     # when staff are working on a record.
-    Incident: ("id", "status", "notes_internal", "created_at", "version", "staff_updated_at"),
+    # search_document: derived from public text only, but an index, not data to publish.
+    Incident: ("id", "status", "notes_internal", "created_at", "version", "staff_updated_at",
+               "search_document"),  # fmt: skip
     DetaineeGroup: ("id", "notes_internal"),
     CustodyEvent: ("id", "notes_internal"),
     # Coordinates are published only through public_location() when coordinates_public is set.
@@ -294,6 +296,36 @@ def _nest(incident: Incident, groups: list[dict]) -> list[dict]:
                 else:
                     data["rest_outcome_label"] = Outcome(model.outcome).label
     return top
+
+
+def public_card(incident: Incident, memo: Memo | None = None) -> dict[str, Any]:
+    """What a row of a list shows (cards, timeline, home page): title, date, North Koreans and
+    helpers, places, outcomes. Needs only the incident's groups and their events
+    (IncidentQuerySet.with_card_relations): no claims, authorities or citations."""
+    memo = Memo() if memo is None else memo
+    data = pick(incident, Incident)
+    data["url"] = incident.get_absolute_url()
+    ko = korean()
+    data["display_title"] = (ko and incident.title_ko) or incident.title
+    data["date_display"] = incident.date_display
+    data["date_iso"] = incident.vague_date.iso() if incident.vague_date else None
+    groups = list(incident.groups.all())
+    data["people_total"] = incident.people_total.localized()
+    helpers = incident.helpers_total
+    data["helpers_total"] = helpers.localized() if helpers is not None else ""
+    data["outcomes"] = [
+        {"code": code, "label": Outcome(code).label} for code in _unique(g.outcome for g in groups)
+    ]
+    seen: dict[int, dict] = {}
+    for group in groups:
+        if group.arrest_location_id:
+            seen.setdefault(group.arrest_location_id, public_location(group.arrest_location, memo))
+    for group in groups:
+        for event in group.events.all():
+            if event.location_id:
+                seen.setdefault(event.location_id, public_location(event.location, memo))
+    data["places"] = list(seen.values())
+    return data
 
 
 def public_incident(

@@ -45,6 +45,19 @@ class IncidentQuerySet(models.QuerySet):
         """Oldest first, for timelines; undated incidents last."""
         return self.order_by(models.F("date_earliest").asc(nulls_last=True), "date_latest", "slug")
 
+    def with_card_relations(self):
+        """Prefetch what a list row shows (public.public_card): groups with their place of
+        arrest, and their events with their places; two queries for a whole page."""
+        from incidents.models import CustodyEvent, DetaineeGroup
+
+        events = CustodyEvent.objects.select_related("location").order_by(*CHRONOLOGICAL)
+        groups = (
+            DetaineeGroup.objects.select_related("arrest_location")
+            .prefetch_related(Prefetch("events", queryset=events))
+            .order_by("sequence", "pk")
+        )
+        return self.prefetch_related(Prefetch("groups", queryset=groups))
+
     def with_public_relations(self, *, citations: bool = True):
         """Prefetch everything a public page shows, in a fixed number of queries.
 
@@ -136,16 +149,20 @@ def published_place_counts() -> dict[int, int]:
     published = Incident.objects.published().values("pk")
     named = set(
         DetaineeGroup.objects.filter(incident__in=published, arrest_location__isnull=False)
+        .order_by()
         .values_list("arrest_location_id", flat=True)
         .distinct()
     ) | set(
         CustodyEvent.objects.filter(group__incident__in=published, location__isnull=False)
+        .order_by()
         .values_list("location_id", flat=True)
         .distinct()
     )
+    # (place, incident) pairs are unique in the index: a plain COUNT is exact.
     counts = (
         IncidentPlace.objects.filter(incident__in=published, location_id__in=named)
+        .order_by()
         .values("location_id")
-        .annotate(n=Count("incident_id", distinct=True))
+        .annotate(n=Count("pk"))
     )
     return {row["location_id"]: row["n"] for row in counts}

@@ -21,31 +21,27 @@ What each measure counts (the page and docs/statistics.md say the same):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
-    Q,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext
 from django_countries import countries
 
 from incidents.models import (
     Actor,
-    CountClaim,
     CustodyEvent,
     DetaineeGroup,
     Estimate,
@@ -92,34 +88,48 @@ def _high(prefix: str):
     )
 
 
-# Which groups count in which measure, and which of their figures.
-MEASURES: dict[str, tuple[Q, str]] = {
-    "arrested": (Q(is_top=True, was_arrested=True), "size"),
-    "helpers": (Q(is_top=True, was_arrested=True), "helpers"),
-    "repatriated": (Q(is_leaf=True, outcome=Outcome.REPATRIATED), "size"),
-    "released": (Q(is_leaf=True, outcome__in=RELEASED), "size"),
-    "detained": (Q(is_leaf=True, outcome=Outcome.DETAINED), "size"),
-    "unknown": (Q(is_leaf=True, outcome=Outcome.UNKNOWN), "size"),
+def _sql_in(codes) -> str:
+    """A list of choice codes as SQL literals (codes are constants like 'released_to_…')."""
+    for code in codes:
+        assert re.fullmatch(r"[a-z_]+", code), code
+    return ", ".join(f"'{code}'" for code in codes)
+
+
+# Which groups count in which measure (an SQL condition over the per-group rows of
+# base_rows()), and which of their figures.
+MEASURES: dict[str, tuple[str, str]] = {
+    "arrested": ("is_top AND was_arrested", "size"),
+    "helpers": ("is_top AND was_arrested", "helpers"),
+    "repatriated": (f"is_leaf AND outcome IN ({_sql_in([Outcome.REPATRIATED])})", "size"),
+    "released": (f"is_leaf AND outcome IN ({_sql_in(RELEASED)})", "size"),
+    "detained": (f"is_leaf AND outcome IN ({_sql_in([Outcome.DETAINED])})", "size"),
+    "unknown": (f"is_leaf AND outcome IN ({_sql_in([Outcome.UNKNOWN])})", "size"),
+    # The outcomes table: everyone in the (leaf) groups of the row.
+    "people": ("1 = 1", "size"),
 }
 
 
-def _aggregates(name: str, condition: Q, prefix: str) -> dict:
-    """Everything CountTotal needs about one measure, summed in one pass."""
-    inside = {"filter": condition}
-    return {
-        f"m_{name}_n": Count("pk", filter=condition & Q(**{f"{prefix}_value__isnull": False})),
-        f"m_{name}_low": Sum(f"{prefix}_low_", **inside),
-        f"m_{name}_high": Sum(f"{prefix}_high_", **inside),
-        f"m_{name}_open": Count("pk", filter=condition & Q(**{f"{prefix}_high_": None})),
-        f"m_{name}_approx": Count(
-            "pk", filter=condition & Q(**{f"{prefix}_qualifier": CountQualifier.ABOUT})
-        ),  # fmt: skip
+def _aggregates(name: str, condition: str, p: str) -> list[str]:
+    """Everything CountTotal needs about one measure, summed in one pass (SQL)."""
+    about = _sql_in([CountQualifier.ABOUT])
+    return [
+        f"COUNT(*) FILTER (WHERE {condition} AND {p}_value IS NOT NULL) AS m_{name}_n",
+        f"SUM({p}_low_) FILTER (WHERE {condition}) AS m_{name}_low",
+        f"SUM({p}_high_) FILTER (WHERE {condition}) AS m_{name}_high",
+        f"COUNT(*) FILTER (WHERE {condition} AND {p}_high_ IS NULL) AS m_{name}_open",
+        f"COUNT(*) FILTER (WHERE {condition} AND {p}_qualifier = {about}) AS m_{name}_approx",
         # The single-group case keeps the source's wording ("more than 20").
-        f"m_{name}_v": Min(f"{prefix}_value", filter=condition),
-        f"m_{name}_vh": Min(f"{prefix}_high", filter=condition),
-        f"m_{name}_q": Min(f"{prefix}_qualifier", filter=condition),
-        f"m_{name}_groups": Count("pk", filter=condition),
-    }
+        f"MIN({p}_value) FILTER (WHERE {condition}) AS m_{name}_v",
+        f"MIN({p}_high) FILTER (WHERE {condition}) AS m_{name}_vh",
+        f"MIN({p}_qualifier) FILTER (WHERE {condition}) AS m_{name}_q",
+        f"COUNT(*) FILTER (WHERE {condition}) AS m_{name}_groups",
+    ]
+
+
+AGGREGATES = ",\n  ".join(
+    [part for name, (cond, p) in MEASURES.items() for part in _aggregates(name, cond, p)]
+    + ["COUNT(DISTINCT incident_id) AS incidents_n", "MIN(incident_id) AS incident_"]
+)
 
 
 def _total(row: dict, name: str) -> CountTotal:
@@ -167,12 +177,17 @@ class Row:
 
 
 def counted_groups(incidents=None):
-    """Groups of published incidents (optionally of a filtered incident queryset), with each
-    group's place in the measures: top-level or part of another, with or without subgroups,
-    arrested or not, and its figures' bounds."""
+    """Groups of published incidents (optionally of a filtered incident queryset)."""
     groups = DetaineeGroup.objects.filter(incident__status=Status.PUBLISHED)
     if incidents is not None:
         groups = groups.filter(incident__in=incidents.values("pk"))
+    return groups.order_by()
+
+
+def base_rows(groups):
+    """One row per counted group: its place in the measures (top-level or part of another,
+    with or without subgroups, arrested or not), its figures' bounds and the keys the tables
+    group by. Evaluated once per page (a CTE), whatever the number of tables."""
     arrest = CustodyEvent.objects.filter(group=OuterRef("pk"), kind=EventKind.ARRESTED)
     parts = DetaineeGroup.objects.filter(parent=OuterRef("pk"))
     return groups.annotate(
@@ -185,29 +200,54 @@ def counted_groups(incidents=None):
         size_high_=_high("size"),
         helpers_low_=_low("helpers"),
         helpers_high_=_high("helpers"),
-    ).order_by()
+        year=ExtractYear("incident__date_earliest"),
+        country=F("arrest_location__country"),
+        province=F("arrest_location__province"),
+        gid=F("pk"),
+    ).values(
+        "gid", "incident_id", "outcome", "is_top", "is_leaf", "was_arrested",
+        "size_value", "size_high", "size_qualifier", "size_low_", "size_high_",
+        "helpers_value", "helpers_high", "helpers_qualifier", "helpers_low_", "helpers_high_",
+        "year", "country", "province",
+    )  # fmt: skip
 
 
-def _table(groups, *keys, people: bool = False) -> list[tuple[tuple, dict]]:
-    """One aggregate query: the measures (and, with `people`, everyone's figure) per `keys`."""
-    aggregates = {}
-    for name, (condition, prefix) in MEASURES.items():
-        aggregates |= _aggregates(name, condition, prefix)
-    if people:
-        aggregates |= _aggregates("people", Q(pk__isnull=False), "size")
-    aggregates["incidents_n"] = Count("incident", distinct=True)
-    aggregates["incident_"] = Min("incident")
-    rows = groups.values(*keys).annotate(**aggregates).order_by(*keys)
-    return [(tuple(r[k] for k in keys), r) for r in rows]
+def tables(groups) -> dict[str, dict[tuple, dict]]:
+    """Every table's aggregates in one statement: {table: {key: aggregate row}} for
+    "year", "place" (country, province), "outcome" (leaf groups), "total" and "actor"."""
+    sql, params = base_rows(groups).query.sql_with_params()
+    actor_pairs = (
+        "SELECT DISTINCT ea.actor_id, e.group_id FROM incidents_eventactor ea "
+        "JOIN incidents_custodyevent e ON e.id = ea.event_id"
+    )
+    statement = f"""
+WITH g AS ({sql})
+SELECT 'year' AS tbl, CAST(year AS TEXT) AS k1, NULL AS k2, {AGGREGATES} FROM g GROUP BY year
+UNION ALL
+SELECT 'place', country, province, {AGGREGATES} FROM g GROUP BY country, province
+UNION ALL
+SELECT 'outcome', outcome, NULL, {AGGREGATES} FROM g WHERE is_leaf GROUP BY outcome
+UNION ALL
+SELECT 'total', NULL, NULL, {AGGREGATES} FROM g
+UNION ALL
+SELECT 'actor', CAST(p.actor_id AS TEXT), NULL, {AGGREGATES}
+FROM g JOIN ({actor_pairs}) p ON p.group_id = g.gid GROUP BY p.actor_id
+"""  # noqa: S608 - built from constants and Django's compiled SQL; values are parameters
+    found: dict[str, dict[tuple, dict]] = defaultdict(dict)
+    with connections[groups.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        names = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            found[row["tbl"]][(row["k1"], row["k2"])] = row
+    return found
 
 
-def _rows(table) -> dict[tuple, Row]:
+def _rows(table: dict[tuple, dict]) -> dict[tuple, Row]:
     out = {}
-    for key, data in table:
+    for key, data in table.items():
         row = Row(label="")
         row.figures = {name: _total(data, name) for name in MEASURES}
-        if "m_people_groups" in data:
-            row.figures["people"] = _total(data, "people")
         row.incidents = data["incidents_n"]
         out[key] = row
     return out
@@ -236,8 +276,9 @@ REST_KEYS = {
 def rests_of(groups) -> list[Rest]:
     """Every rest in `groups` (two queries, whatever the size of the record). A rest whose
     fate the group does not report has outcome "unknown": counted as a group, not as people."""
+    with_parts = DetaineeGroup.objects.filter(parent__isnull=False).values("parent_id")
     parents = list(
-        groups.filter(is_leaf=False)
+        groups.filter(pk__in=with_parts)
         .annotate(**{f"r_{k}": v for k, v in REST_KEYS.items()})
         .values_list("pk", "outcome", "size_value", "size_high", "size_qualifier",
                      *(f"r_{k}" for k in REST_KEYS))
@@ -308,62 +349,63 @@ def rest_of(whole: EstimatedCount, parts: list[EstimatedCount]) -> EstimatedCoun
 def _spread(groups) -> CountTotal | None:
     """The arrested North Koreans by the lowest and the highest figure any source gives (a
     group without claims counts its own figure); None when no arrested group has claims."""
-    claims = CountClaim.objects.filter(group=OuterRef("pk"), part="size").annotate(
-        low_=_low_claim(), high_=_high_claim()
-    )
-    lowest = claims.order_by("low_").values("low_")[:1]
-    highest = claims.order_by(F("high_").desc(nulls_first=True)).values("high_")[:1]
-    arrested = groups.filter(is_top=True, was_arrested=True).annotate(
-        has_claims=Exists(claims),
-        open_claim=Exists(claims.filter(high_=None)),
-        lo=Coalesce(Subquery(lowest), "size_low_"),
-        hi=Case(When(has_claims=True, then=Subquery(highest)), default=F("size_high_")),
-    )
-    row = arrested.aggregate(
-        low=Sum("lo"), high=Sum("hi"), with_claims=Count("pk", filter=Q(has_claims=True)),
-        open=Count("pk", filter=Q(hi=None) | Q(open_claim=True)),
-    )  # fmt: skip
-    if not row["with_claims"]:
+    sql, params = base_rows(groups).query.sql_with_params()
+    low, high = _claim_bounds_sql()
+    statement = f"""
+WITH g AS ({sql}),
+c AS (
+  SELECT group_id, MIN({low}) AS lo, MAX({high}) AS hi,
+         MAX(CASE WHEN ({high}) IS NULL THEN 1 ELSE 0 END) AS open_claim
+  FROM incidents_countclaim WHERE part = 'size' GROUP BY group_id
+)
+SELECT SUM(COALESCE(c.lo, g.size_low_)),
+       SUM(CASE WHEN c.group_id IS NULL THEN g.size_high_ ELSE c.hi END),
+       COUNT(c.group_id),
+       COUNT(*) FILTER (WHERE (c.group_id IS NULL AND g.size_high_ IS NULL)
+                           OR c.open_claim = 1)
+FROM g LEFT JOIN c ON c.group_id = g.gid
+WHERE g.is_top AND g.was_arrested
+"""  # noqa: S608 - constants and Django's compiled SQL; values are parameters
+    with connections[groups.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        total_low, total_high, with_claims, open_count = cursor.fetchone()
+    if not with_claims:
         return None
-    bounded = not row["open"]
-    return CountTotal(low=row["low"] or 0, high=(row["high"] or 0) if bounded else None,
-                      approximate=False)  # fmt: skip
-
-
-def _low_claim():
-    return Case(
-        When(qualifier=CountQualifier.MORE_THAN, then=F("value") + 1),
-        When(qualifier=CountQualifier.AT_MOST, then=Value(0)),
-        default=F("value"),
-        output_field=IntegerField(),
+    bounded = not open_count
+    return CountTotal(
+        low=total_low or 0, high=(total_high or 0) if bounded else None, approximate=False
     )
 
 
-def _high_claim():
-    return Case(
-        When(qualifier=CountQualifier.RANGE, then=F("value_high")),
-        When(
-            qualifier__in=[CountQualifier.EXACT, CountQualifier.ABOUT, CountQualifier.AT_MOST],
-            then=F("value"),
-        ),  # fmt: skip
-        default=None,
-        output_field=IntegerField(),
+def _claim_bounds_sql() -> tuple[str, str]:
+    """A claim's lowest and highest possible number, as SQL over incidents_countclaim."""
+    low = (
+        f"CASE WHEN qualifier = {_sql_in([CountQualifier.MORE_THAN])} THEN value + 1 "
+        f"WHEN qualifier = {_sql_in([CountQualifier.AT_MOST])} THEN 0 ELSE value END"
     )
+    bounded = _sql_in([CountQualifier.EXACT, CountQualifier.ABOUT, CountQualifier.AT_MOST])
+    high = (
+        f"CASE WHEN qualifier = {_sql_in([CountQualifier.RANGE])} THEN value_high "
+        f"WHEN qualifier IN ({bounded}) THEN value END"
+    )
+    return low, high
 
 
 def compute(incidents=None, *, estimate_filters: dict | None = None) -> dict:
-    """Every table of the statistics page, in a fixed number of queries."""
+    """Every table of the statistics page, in a fixed number of queries (one for all the
+    aggregates; see tables())."""
     groups = counted_groups(incidents)
+    found = tables(groups)
     rests = rests_of(groups)
 
-    years = _rows(_table(groups.annotate(year=REST_KEYS["year"]), "year"))
-    _add_rests(years, rests, lambda r: (r.year,))
+    years = _rows(found["year"])
+    _add_rests(years, rests, lambda r: (None if r.year is None else str(r.year), None))
     year_rows = []
-    for (year,), row in sorted(years.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0)):
-        row.label = local_year(year) if year is not None else gettext("date unknown")
+    for (year, _), row in sorted(years.items(), key=lambda kv: (kv[0][0] is None, kv[0][0])):
+        row.label = local_year(int(year)) if year is not None else gettext("date unknown")
         year_rows.append(row)
 
-    places = _rows(_table(groups, "arrest_location__country", "arrest_location__province"))
+    places = _rows(found["place"])
     _add_rests(places, rests, lambda r: (r.country, r.province))
     place_rows = []
     for (country, province), row in places.items():
@@ -374,20 +416,20 @@ def compute(incidents=None, *, estimate_filters: dict | None = None) -> dict:
         place_rows.append(row)
     place_rows.sort(key=lambda r: (-r.figure("arrested").low, r.label))
 
-    outcomes = _rows(_table(groups.filter(is_leaf=True), "outcome", people=True))
+    outcomes = _rows(found["outcome"])
     for rest in rests:
         if rest.outcome != Outcome.UNKNOWN:
-            row = outcomes.setdefault((rest.outcome,), Row(label=""))
+            row = outcomes.setdefault((rest.outcome, None), Row(label=""))
             row.figures["people"] = row.figure("people") + rest.count
     outcome_rows = []
-    for (code,), row in outcomes.items():
+    for (code, _), row in outcomes.items():
         row.label = str(Outcome(code).label)
         outcome_rows.append(row)
     outcome_rows.sort(key=lambda r: -r.figure("people").low)
 
-    totals = _rows(_table(groups.annotate(all_=Value(1)), "all_"))
-    _add_rests(totals, rests, lambda r: (1,))
-    everyone = next(iter(totals.values()), Row(label=gettext("All")))
+    totals = _rows(found["total"])
+    _add_rests(totals, rests, lambda r: (None, None))
+    everyone = totals.get((None, None)) or Row(label=gettext("All"))
     spanning = (
         groups.filter(incident__date_earliest__isnull=False)
         .exclude(incident__date_earliest__year=F("incident__date_latest__year"))
@@ -399,7 +441,7 @@ def compute(incidents=None, *, estimate_filters: dict | None = None) -> dict:
         "years": year_rows,
         "places": place_rows,
         "outcomes": outcome_rows,
-        "actors": actor_rows(groups, rests),
+        "actors": actor_rows(found["actor"], rests),
         "total": everyone,
         "total_display": everyone.figure("arrested").localized(),
         "spread": _differing(_spread(groups), everyone.figure("arrested")),
@@ -414,39 +456,29 @@ def _differing(spread: CountTotal | None, total: CountTotal) -> CountTotal | Non
     return spread if spread is not None and spread.render() != total.render() else None
 
 
-def actor_rows(groups, rests: list[Rest]) -> list[Row]:
+def actor_rows(table: dict[tuple, dict], rests: list[Rest]) -> list[Row]:
     """Per actor: the groups with an event in which the actor took part, each group counted
-    once however many of its events the actor took part in (three queries in all)."""
-    pairs = (
-        EventActor.objects.filter(event__group__in=groups.values("pk"))
-        .values_list("actor_id", "event__group_id")
-        .distinct()
-    )
-    by_group: dict[int, set[int]] = defaultdict(set)
-    for actor_id, group_id in pairs:
-        by_group[group_id].add(actor_id)
-    if not by_group:
+    once however many of its events the actor took part in (the "actor" table of tables())."""
+    per_actor = {int(actor): row for (actor, _), row in _rows(table).items()}
+    if not per_actor:
         return []
-    # One aggregate query, grouped by (actor, group) pairs made unique by the group's key.
-    table = _table(
-        groups.filter(pk__in=list(by_group)).annotate(group_=F("pk")), "group_"
-    )  # fmt: skip
-    per_actor: dict[int, Row] = {}
-    incidents_of: dict[int, set[int]] = defaultdict(set)
-    for (group_id,), data in table:
-        figures = {name: _total(data, name) for name in MEASURES}
-        for actor_id in by_group[group_id]:
-            row = per_actor.setdefault(actor_id, Row(label=""))
-            for name, figure in figures.items():
-                row.figures[name] = row.figure(name) + figure
-            incidents_of[actor_id].add(data["incident_"])
-    for rest in rests:
-        for actor_id in by_group.get(rest.group, ()):
-            _add_rests({(): per_actor[actor_id]}, [rest], lambda r: ())
+    if rests:  # a group's rest counts under every authority the group had
+        pairs = (
+            EventActor.objects.filter(event__group__in=[r.group for r in rests])
+            .order_by()
+            .values_list("actor_id", "event__group_id")
+            .distinct()
+        )
+        actors_of: dict[int, set[int]] = defaultdict(set)
+        for actor_id, group_id in pairs:
+            actors_of[group_id].add(actor_id)
+        for rest in rests:
+            for actor_id in actors_of.get(rest.group, ()):
+                if actor_id in per_actor:
+                    _add_rests({(): per_actor[actor_id]}, [rest], lambda r: ())
     names = {a.pk: a for a in Actor.objects.filter(pk__in=per_actor)}
     for actor_id, row in per_actor.items():
         row.label, row.slug = names[actor_id].name, names[actor_id].slug
-        row.incidents = len(incidents_of[actor_id])
     return sorted(per_actor.values(), key=lambda r: (-r.figure("arrested").low, r.label))
 
 

@@ -559,6 +559,9 @@ def generate(n: int, *, seed: int = 0, progress=None) -> SyntheticSet:
     Incident.objects.bulk_update(
         out.incidents, ["created_at", "updated_at", "staff_updated_at"], batch_size=1000
     )
+    from incidents.services import search_index
+
+    search_index.refresh([x.pk for x in out.incidents])
     if progress:
         progress(n, n)
     return out

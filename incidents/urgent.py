@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -125,10 +126,45 @@ def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
     )
 
 
+def longest_in_custody_first(groups):
+    """At-risk groups in board order, computed by the database: longest in custody first (by
+    the latest possible date of the arrest, or of the incident when the arrest is undated:
+    the smallest number of days the record allows), undated last. A group its subgroups cover
+    entirely is left out (its subgroups are the cases). The board is then paginated: no page
+    loads the whole record."""
+    from incidents.statistics import _high, _low
+
+    dated_arrest = CustodyEvent.objects.filter(
+        group=OuterRef("pk"), kind=EventKind.ARRESTED, date_earliest__isnull=False
+    ).order_by(*CHRONOLOGICAL)
+    parts_low = (
+        DetaineeGroup.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(low=Sum(_low("size")))
+        .values("low")
+    )
+    return (
+        groups.annotate(
+            arrest_latest=Subquery(dated_arrest.values("date_latest")[:1]),
+            anchor=Coalesce("arrest_latest", "incident__date_latest"),
+            parts_low=Subquery(parts_low),
+            whole_high=_high("size"),
+        )
+        .exclude(
+            parts_low__isnull=False, whole_high__isnull=False, whole_high__lte=F("parts_low")
+        )  # fmt: skip
+        .order_by(F("anchor").asc(nulls_last=True), "pk")
+    )
+
+
 def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
+    """The board's rows for `groups` (a page of longest_in_custody_first(), in its order)."""
     today = today or timezone.localdate()
     cases = []
-    for group in groups if groups is not None else at_risk_groups():
+    if groups is None:
+        groups = longest_in_custody_first(at_risk_groups())
+    for group in groups:
         rest = None
         parts = [part.size for part in group.subgroups.all()]
         if parts:
@@ -159,5 +195,4 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
                 rest=rest,
             )
         )
-    cases.sort(key=lambda c: (c.days_min is None, -(c.days_min or 0)))
     return cases

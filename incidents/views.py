@@ -1,30 +1,35 @@
 """Thin public views: published() queryset + IncidentFilterSet + public dicts + template."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from incidents import cache
 from incidents.filters import IncidentFilterSet
-from incidents.listing import filter_form_context
+from incidents.listing import CountedPaginator, filter_form_context, filter_querystring
 from incidents.models import Incident
-from incidents.public import public_incident
+from incidents.public import Memo, public_card, public_incident
 
 
 @require_safe
 def home(request):
-    latest = Incident.objects.published().newest_first().with_public_relations(citations=False)[:5]
+    latest = Incident.objects.published().newest_first().with_card_relations()[:5]
+    memo = Memo()
     return render(
         request,
         "incidents/home.html",
         {
-            "latest": [public_incident(i, with_citations=False) for i in latest],
-            "published_count": Incident.objects.published().count(),
+            "latest": [public_card(i, memo) for i in latest],
+            "published_count": cache.aggregate("published-count", published_count),
         },
     )
+
+
+def published_count() -> int:
+    return Incident.objects.published().count()
 
 
 @require_safe
@@ -32,15 +37,25 @@ def incident_list(request):
     filterset = IncidentFilterSet.public(request.GET)
     status = 200
     if filterset.is_valid():
-        queryset = filterset.qs.newest_first().with_public_relations(citations=False)
+        queryset = filterset.qs.newest_first().with_card_relations()
     else:
         # A malformed query string is the client's error: say what is wrong, show no rows.
         queryset = Incident.objects.none()
         status = 400
-    page = Paginator(queryset, settings.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(
+        queryset,
+        settings.PUBLIC_PAGE_SIZE,
+        # An exact count costs a pass over every match (e.g. 66,667 for a common word); it is
+        # the same for every page of the same filters until something public changes.
+        count=lambda: cache.aggregate(
+            "list-count:" + filter_querystring(request.GET), queryset.count
+        ),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    memo = Memo()
     context = filter_form_context(request, filterset) | {
         "page": page,
-        "incidents": [public_incident(i, with_citations=False) for i in page.object_list],
+        "incidents": [public_card(i, memo) for i in page.object_list],
     }
     return render(request, "incidents/incident_list.html", context, status=status)
 

@@ -44,10 +44,12 @@ def region_place(code: str, name: str) -> Location:
 
 
 def _index(incident_id: int) -> None:
-    """The incident's place index, as the write services keep it."""
+    """The incident's place index and search document, as the write services keep them."""
+    from incidents.services import search_index
     from incidents.services.places import index_incidents
 
     index_incidents([incident_id])
+    search_index.refresh([incident_id])
 
 
 class LocationFactory(factory.django.DjangoModelFactory):
@@ -126,6 +128,12 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     date_latest = datetime.date(2017, 3, 20)
     date_precision = DatePrecision.MID_MONTH
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            _index(instance.pk)
+
 
 class DetaineeGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -165,6 +173,12 @@ class CustodyEventFactory(factory.django.DjangoModelFactory):
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Citation
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            _index(instance.incident_id)
 
     incident = factory.SubFactory(IncidentFactory)
     source = factory.SubFactory(SourceFactory)

@@ -69,3 +69,21 @@ def test_query_count_is_constant(login, cases):
 def test_linked_from_the_incident_list(login, cases):
     body = login(staff("Caseworker")).get("/admin/incidents/incident/").content.decode()
     assert 'href="/admin/urgent/"' in body
+
+
+def test_the_staff_board_is_paginated_and_logs_the_page(login, cases, monkeypatch):
+    from incidents import admin_urgent
+
+    monkeypatch.setattr(admin_urgent, "BOARD_PAGE_SIZE", 1)
+    client = login(staff("Editor"))
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+    assert "Page 1 of 2 (2 groups)" in first and "Page 2 of 2 (2 groups)" in second
+    shown = [("Published detained case" in page, "Draft detained case" in page)
+             for page in (first, second)]  # fmt: skip
+    assert sorted(shown) == [(False, True), (True, False)]
+    logged = StaffAccessLog.objects.filter(model="incidents.UrgentBoard").order_by("pk")
+    assert [e.object_repr for e in logged] == [
+        "staff urgent board, page 1 of 2 (1 of 2 groups)",
+        "staff urgent board, page 2 of 2 (1 of 2 groups)",
+    ]

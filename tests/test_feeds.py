@@ -85,7 +85,7 @@ def test_the_summary_names_date_and_outcomes(client):
     assert "Eight were stopped." in entry["summary"]
     assert "Date: mid-March 2017." in entry["summary"]
     assert "Outcome: Repatriated to North Korea." in entry["summary"]
-    assert "People: 8." in entry["summary"]
+    assert "North Koreans: 8." in entry["summary"]
 
 
 @pytest.mark.parametrize(

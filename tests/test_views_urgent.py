@@ -405,3 +405,25 @@ def test_query_count_is_constant(client):
     many, body = board_queries(client)
     assert "33 groups at risk" in body
     assert many == few
+
+
+def test_the_board_is_paginated_longest_first_across_pages(client, monkeypatch, fixed_today):
+    """No page loads the whole board: it comes a page at a time, in board order across
+    pages, and the caption counts every group at risk."""
+    from incidents import browse
+
+    monkeypatch.setattr(browse, "URGENT_PAGE_SIZE", 2)
+    for year in (2011, 2005, 2019, 2008, 2015):
+        group_in(IncidentFactory(title=f"Held since {year}"), arrested=str(year))
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+    last = client.get(URL, {"page": 3}).content.decode()
+    assert "5 groups at risk" in first and "5 groups at risk" in last
+    titles = [re.findall(r"Held since (\d{4})", page) for page in (first, second, last)]
+    assert titles == [["2005", "2008"], ["2011", "2015"], ["2019"]]
+    assert 'rel="next" href="?page=2"' in first and "Page 1 of 3" in first
+    # A page number past the end shows the last page (never an error page).
+    assert re.findall(r"Held since (\d{4})", client.get(URL, {"page": 99}).content.decode()) == [
+        "2019"
+    ]
+    assert client.get(URL, {"page": "x"}).status_code == 200

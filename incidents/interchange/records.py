@@ -60,12 +60,17 @@ def _value(name: str, value):
     return value
 
 
+# Rebuilt on every save (ids, the place path, normalised names, the search index).
+DERIVED_FIELDS = ("id", "path", "normalized", "search_document")
+
+
 def _fields(obj, model, scope: str) -> dict[str, Any]:
-    """Allow-listed public fields, plus the private ones (never `id`) in FULL scope."""
+    """Allow-listed public fields, plus the private ones in FULL scope (never `id` or a field
+    derived from others, which the database rebuilds)."""
     data = {name: _value(name, value) for name, value in pick(obj, model).items()}
     if scope == FULL:
         for name in PRIVATE_FIELDS[model]:
-            if name not in ("id", "path", "normalized"):
+            if name not in DERIVED_FIELDS:
                 data[name] = _value(name, getattr(obj, name))
     return data
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -85,10 +87,14 @@ class Incident(Versioned, VagueDateFields):
     updated_at = models.DateTimeField(_("last public change"), default=timezone.now, editable=False)
     staff_updated_at = models.DateTimeField(_("last change (staff)"), auto_now=True)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    # What the public search matches: title, summary (both languages), every place name at and
+    # above the incident's places, and its public sources' titles and publishers. Derived,
+    # kept by services.search_index (PostgreSQL; NULL on SQLite, which searches by substring).
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         ordering = ["-date_latest", "-pk"]
@@ -99,8 +105,35 @@ class Incident(Versioned, VagueDateFields):
             ("restore_incident", _("Can restore deleted incidents")),
         ]
         indexes = [
-            # The public list: published incidents, newest first, filtered by date overlap.
-            models.Index(fields=["status", "-date_latest"], name="incident_status_date_idx"),
+            # The public list's order (IncidentQuerySet.newest_first), published rows only: a
+            # page is an index scan that stops after its rows, with any filter as a semi-join.
+            models.Index(
+                F("date_latest").desc(nulls_last=True),
+                F("date_earliest").desc(),
+                F("published_at").desc(nulls_last=True),
+                "slug",
+                condition=Q(status="published"),
+                name="incident_public_order_idx",
+            ),
+            # The timeline's order (IncidentQuerySet.chronological), published rows only.
+            models.Index(
+                F("date_earliest").asc(nulls_last=True),
+                "date_latest",
+                "slug",
+                condition=Q(status="published"),
+                name="incident_public_chrono_idx",
+            ),
+            # The Atom feed: published incidents, most recently updated first.
+            models.Index(
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=Q(status="published"),
+                name="incident_public_updated_idx",
+            ),
+            # The public search: one GIN index on the maintained document.
+            GinIndex(fields=["search_document"], name="incident_search_document_gin"),
+            # Staff lists by status (review queue, caseworker desk).
+            models.Index(fields=["status", "-staff_updated_at"], name="incident_status_staff_idx"),
         ]
         constraints = VagueDateFields.vague_date_constraints("incident") + [
             models.CheckConstraint(

@@ -13,16 +13,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from incidents import cache as public_cache
 from incidents.models import (
+    Actor,
     Citation,
+    CountClaim,
     CustodyEvent,
+    DateClaim,
     DetaineeGroup,
+    EventActor,
     Incident,
     Location,
     Source,
     Status,
 )
-from incidents.services import policy
+from incidents.services import places as place_index
+from incidents.services import policy, search_index
 from incidents.services.workflow import publication_problems
 
 DELETE_BATCH_PREFIX = "deleted with incident"
@@ -36,16 +42,25 @@ def incident_delete(*, incident: Incident, user) -> str:
     if incident is None:
         raise ValidationError(_("This incident no longer exists."))
     batch = f"{DELETE_BATCH_PREFIX} {incident.pk} ({uuid4().hex[:12]})"
+    # Every row under the incident, leaves first, each deleted with the batch label so that a
+    # restore finds them all (a cascade would delete them without it).
+    groups = list(incident.groups.all())
     parts = [
         *incident.citations.all(),
+        *incident.date_claims.all(),
+        *CountClaim.objects.filter(group__incident=incident),
+        *EventActor.objects.filter(event__group__incident=incident),
         *CustodyEvent.objects.filter(group__incident=incident),
-        *incident.groups.all(),
+        *sorted(groups, key=lambda g: -_depth(g, groups)),  # subgroups before their groups
         incident,
     ]
+    was_public = incident.status == Status.PUBLISHED
     for part in parts:
         part._change_reason = batch
         part._history_user = user
         part.delete()
+    if was_public:
+        public_cache.public_changed()
     return batch
 
 
@@ -84,7 +99,8 @@ def incident_restore(*, incident_id: int, user) -> tuple[Incident, list[str]]:
             % {"slug": deletion.slug}
         )
     restored = None
-    for model in (Incident, DetaineeGroup, CustodyEvent, Citation):
+    for model in (Incident, DetaineeGroup, CustodyEvent, EventActor, CountClaim, DateClaim,
+                  Citation):  # fmt: skip
         for record in model.history.filter(history_type="-", history_change_reason=batch):
             obj = record.instance
             _check_references(obj)
@@ -115,7 +131,19 @@ def incident_restore(*, incident_id: int, user) -> tuple[Incident, list[str]]:
         )
         notes.append(_("It is back as a draft."))
     restored.refresh_from_db()
+    place_index.index_incidents([restored.pk])
+    search_index.refresh([restored.pk])
+    if restored.status == Status.PUBLISHED:
+        public_cache.public_changed()
     return restored, notes
+
+
+def _depth(group, groups) -> int:
+    by_pk = {g.pk: g for g in groups}
+    depth, parent = 0, group.parent_id
+    while parent in by_pk and depth < len(groups):
+        depth, parent = depth + 1, by_pk[parent].parent_id
+    return depth
 
 
 def _check_references(obj) -> None:
@@ -124,6 +152,7 @@ def _check_references(obj) -> None:
         ("arrest_location_id", Location, _("place of arrest")),
         ("location_id", Location, _("place")),
         ("source_id", Source, _("source")),
+        ("actor_id", Actor, _("authority")),
     ):
         pk = getattr(obj, field, None)
         if pk is not None and not model.objects.filter(pk=pk).exists():

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from incidents import cache as public_cache
 from incidents.models import (
     Actor,
     Citation,
@@ -40,7 +41,7 @@ from incidents.models import (
     Status,
 )
 from incidents.public import PUBLIC_FIELDS, RELATION_FIELDS
-from incidents.services import figures, policy
+from incidents.services import figures, policy, search_index
 from incidents.services import places as place_index
 from incidents.services.errors import Conflict
 
@@ -231,6 +232,7 @@ def save_incident(
         user, incident, list(children), result, typed=set(changed), reason=reason
     )
     place_index.index_incidents([incident.pk])
+    search_index.refresh([incident.pk])
 
     if creating:
         if synced:
@@ -254,6 +256,8 @@ def save_incident(
         update.append("updated_at")
     _stamp(incident, user, reason)
     incident.save(update_fields=update)
+    if result.public_change and incident.status == Status.PUBLISHED:
+        public_cache.public_changed()
     return result
 
 
@@ -459,6 +463,7 @@ def save_record(
         _save_estimate_sources(user, obj, list(children), result, reason)
         if model is Location:
             place_index.after_place_saved(obj, values, created=True)
+        public_cache.public_changed()
         return result
 
     if stamps:
@@ -482,6 +487,9 @@ def save_record(
     obj.save(update_fields=["version", *changed, *derived])
     if model is Location:
         place_index.after_place_saved(obj, changed, created=False)
+    if model is Source and set(changed) & {"title", "publisher", "confidential"}:
+        search_index.refresh_citing([obj.pk])
+    public_cache.public_changed()
     return result
 
 
@@ -541,3 +549,4 @@ def delete_record(*, user, instance, reason: str = "") -> None:
             _("“%(record)s” is still used by other records and cannot be deleted.")
             % {"record": instance}
         ) from None
+    public_cache.public_changed()

@@ -110,3 +110,8 @@ def after_place_saved(location: Location, changed: Iterable[str], *, created: bo
         subtree = refresh_subtree(location)
         if "parent" in changed:
             index_incidents(incidents_at(subtree))
+    if not created and changed & {"parent", "name", "name_ko", "name_local", "alternate_names"}:
+        from incidents.services import search_index
+
+        # The search documents hold the names of every place at and above an incident's.
+        search_index.refresh_at_places([location.pk])

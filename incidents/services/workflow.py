@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents import cache as public_cache
 from incidents.models import Incident, Status
 from incidents.services.errors import Conflict
 from incidents.services.policy import PUBLISH, perm
@@ -152,4 +153,6 @@ def incident_transition(
     Incident.history.bulk_history_create(
         [fresh], update=True, default_user=user, default_change_reason=str(transition.label)
     )
+    if Status.PUBLISHED in (current.status, transition.target):
+        public_cache.public_changed()  # published or unpublished: every public page may change
     return fresh
