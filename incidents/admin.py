@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
+from incidents.admin_rows import KnownPickers, KnownRowsFormSet
 from incidents.forms import (
     ActorForm,
     CountClaimForm,
@@ -259,8 +260,9 @@ class DateTextDisplay:
         return obj.date_display
 
 
-class EventActorInline(FollowsIncident, nested_admin.NestedTabularInline):
+class EventActorInline(FollowsIncident, KnownPickers, nested_admin.NestedTabularInline):
     model = EventActor
+    formset = KnownRowsFormSet
     fields = ["actor", "role"]
     autocomplete_fields = ["actor"]
     extra = 0
@@ -268,8 +270,12 @@ class EventActorInline(FollowsIncident, nested_admin.NestedTabularInline):
     verbose_name_plural = _("who acted")
 
 
-class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedStackedInline):
+class CustodyEventInline(
+    FollowsIncident, KnownPickers, DateTextDisplay, nested_admin.NestedStackedInline
+):
     model = CustodyEvent
+    formset = KnownRowsFormSet
+    row_select_related = ("group__incident",)  # its nested rows ask its incident for permission
     form = CustodyEventForm
     inlines = [EventActorInline]
     fieldsets = [
@@ -285,10 +291,11 @@ class CustodyEventInline(FollowsIncident, DateTextDisplay, nested_admin.NestedSt
         return _extra_on_add(obj)
 
 
-class CountClaimInline(FollowsIncident, nested_admin.NestedTabularInline):
+class CountClaimInline(FollowsIncident, KnownPickers, nested_admin.NestedTabularInline):
     """What each source says of the group's figures; the preferred one is the figure."""
 
     model = CountClaim
+    formset = KnownRowsFormSet
     form = CountClaimForm
     fields = ["part", "count_text", "source", "wording", "quotation", "locator", "preferred",
               "preferred_reason"]  # fmt: skip
@@ -299,7 +306,7 @@ class CountClaimInline(FollowsIncident, nested_admin.NestedTabularInline):
     verbose_name_plural = _("figures as each source gives them")
 
 
-class GroupFormSet(nested_admin.NestedInlineFormSet):
+class GroupFormSet(KnownRowsFormSet):
     """A group can be part of another group of this incident (not of itself)."""
 
     def add_fields(self, form, index):
@@ -309,14 +316,18 @@ class GroupFormSet(nested_admin.NestedInlineFormSet):
         if groups is None:
             form.fields["parent"].queryset = DetaineeGroup.objects.none()
         else:
+            field = form.fields["parent"]
+            field.queryset = groups.select_related("arrest_location")
+            everyone = self.shared_choices("parent", field)
             if form.instance.pk:
-                groups = groups.exclude(pk=form.instance.pk)
-            form.fields["parent"].queryset = groups.select_related("arrest_location")
+                field.queryset = field.queryset.exclude(pk=form.instance.pk)
+            field.choices = [c for c in everyone if str(c[0]) != str(form.instance.pk)]
 
 
-class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
+class DetaineeGroupInline(FollowsIncident, KnownPickers, nested_admin.NestedStackedInline):
     model = DetaineeGroup
     formset = GroupFormSet
+    row_select_related = ("incident",)  # its nested rows ask its incident for permission
     inlines = [CustodyEventInline, CountClaimInline]
     # No drag-and-drop (sortable_field_name): nested_admin's formsetsort filter crashes
     # re-rendering a page with errors when two groups share a `sequence`, which the
@@ -361,10 +372,13 @@ class DetaineeGroupInline(FollowsIncident, nested_admin.NestedStackedInline):
         return _extra_on_add(obj)
 
 
-class DateClaimInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTabularInline):
+class DateClaimInline(
+    FollowsIncident, KnownPickers, DateTextDisplay, nested_admin.NestedTabularInline
+):
     """When sources give different dates: each version; the preferred one is the date."""
 
     model = DateClaim
+    formset = KnownRowsFormSet
     form = DateClaimForm
     fields = ["date_text", "source", "wording", "quotation", "locator", "preferred",
               "preferred_reason"]  # fmt: skip
@@ -375,7 +389,7 @@ class DateClaimInline(FollowsIncident, DateTextDisplay, nested_admin.NestedTabul
     verbose_name_plural = _("dates as each source gives them")
 
 
-class CitationFormSet(nested_admin.NestedInlineFormSet):
+class CitationFormSet(KnownRowsFormSet):
     """Offers only this incident's groups and events (none yet for a new incident)."""
 
     def add_fields(self, form, index):
@@ -391,11 +405,14 @@ class CitationFormSet(nested_admin.NestedInlineFormSet):
         )
         # "Arrested – 15 July 2017" is ambiguous across groups: name the group too.
         form.fields["event"].label_from_instance = lambda event: f"{event.group}: {event}"
+        for name in ("group", "event"):
+            form.fields[name].choices = self.shared_choices(name, form.fields[name])
 
 
-class CitationInline(FollowsIncident, nested_admin.NestedTabularInline):
+class CitationInline(FollowsIncident, KnownPickers, nested_admin.NestedTabularInline):
     model = Citation
     formset = CitationFormSet
+    row_select_related = ("incident",)  # a row's title names its incident
     fields = ["source", "group", "event", "claim", "locator"]
     autocomplete_fields = ["source"]
     formfield_overrides = SMALL_TEXT

@@ -503,6 +503,43 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client):
     assert _changelist_queries(admin_client) == few
 
 
+def _change_page_queries(client, incident) -> tuple[int, str]:
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_change_page_rows_cost_no_query_each(admin_client):
+    """Citations, sourced figures and dates, with their sources, places and the incident's
+    groups and events to choose from, are read once for all rows (incidents/admin_rows.py),
+    so a well-sourced incident costs no more queries than a thinly sourced one."""
+    from tests.factories import CountClaimFactory, DateClaimFactory
+
+    incident = published_incident(groups=1)
+    group = incident.groups.get()
+    CustodyEventFactory(group=group, location=LocationFactory(name="Tumen"))
+
+    def sourced(n):
+        source = SourceFactory(title=f"Report {n}")
+        CitationFactory(incident=incident, source=source, group=group)
+        CountClaimFactory(group=group, source=source, value=20 + n)
+        DateClaimFactory(incident=incident, source=source)
+
+    sourced(0)
+    _change_page_queries(admin_client, incident)  # first visit: per-session lookups
+    few, _ = _change_page_queries(admin_client, incident)
+    for n in range(1, 7):
+        sourced(n)
+    many, body = _change_page_queries(admin_client, incident)
+    assert many == few
+    # The pickers still show each row's choice: the sources by title, the chosen group.
+    for n in range(7):
+        assert f"Report {n}" in body
+    assert "Tumen" in body
+
+
 @pytest.mark.parametrize(
     ("model", "factory"),
     [
