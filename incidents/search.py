@@ -36,21 +36,14 @@ def _prefix_query(words: list[str]) -> SearchQuery:
 
 
 def search(queryset, text: str):
-    """Filter (and, on PostgreSQL, rank) published incidents by the words in `text`."""
+    """Filter published incidents by the words in `text` (best_matches_first ranks them)."""
     from incidents.models import Citation, IncidentPlace, Location
 
     words = terms(text)
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        query = _prefix_query(words)
-        queryset = queryset.filter(search_document=query)
-        # Ranking means scoring and sorting every match: worth it for a specific search
-        # ("Qingdao"), not for a word in most records ("arrested"), which lists newest first
-        # like every other filter. A bounded count (LIMIT) tells the two apart cheaply.
-        if queryset.order_by()[: RANK_AT_MOST + 1].count() <= RANK_AT_MOST:
-            queryset = queryset.annotate(search_rank=SearchRank(F("search_document"), query))
-        return queryset
+        return queryset.filter(search_document=_prefix_query(words))
     for word in words:
         places = Location.objects.filter(
             Q(name__icontains=word) | Q(name_ko__icontains=word) | Q(name_local__icontains=word)
@@ -68,3 +61,17 @@ def search(queryset, text: str):
             | Exists(sources)
         )
     return queryset
+
+
+def best_matches_first(queryset, text: str):
+    """On PostgreSQL, rank a search's matches for newest_first(): title above summary above
+    places above sources. Ranking means scoring and sorting every match: worth it for a
+    specific search ("Qingdao"), not for a word in most records ("arrested"), which lists
+    newest first like every other filter. A bounded count (LIMIT) tells the two apart
+    cheaply, and only the pages that order by relevance (the list, the API) ask it."""
+    words = terms(text or "")
+    if not words or connections[queryset.db].vendor != "postgresql":
+        return queryset
+    if queryset.order_by()[: RANK_AT_MOST + 1].count() > RANK_AT_MOST:
+        return queryset
+    return queryset.annotate(search_rank=SearchRank(F("search_document"), _prefix_query(words)))

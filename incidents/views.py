@@ -12,6 +12,7 @@ from incidents.filters import IncidentFilterSet
 from incidents.listing import CountedPaginator, filter_form_context, filter_querystring
 from incidents.models import Incident
 from incidents.public import Memo, public_card, public_incident
+from incidents.search import best_matches_first
 
 
 @require_safe
@@ -37,7 +38,8 @@ def incident_list(request):
     filterset = IncidentFilterSet.public(request.GET)
     status = 200
     if filterset.is_valid():
-        queryset = filterset.qs.newest_first().with_card_relations()
+        ranked = best_matches_first(filterset.qs, filterset.form.cleaned_data.get("q"))
+        queryset = ranked.newest_first().with_card_relations()
     else:
         # A malformed query string is the client's error: say what is wrong, show no rows.
         queryset = Incident.objects.none()

@@ -52,6 +52,7 @@ from incidents.models import (
     Source,
     Status,
 )
+from incidents.search import best_matches_first
 
 
 class PublicPagination(PageNumberPagination):
@@ -260,7 +261,8 @@ class IncidentList(IncidentRecordMixin, PublicAPIView):
         filterset = IncidentFilterSet.public(request.query_params)
         if not filterset.is_valid():
             return invalid(filterset)
-        incidents = export_queryset(filterset.qs.newest_first(), PUBLIC)
+        ranked = best_matches_first(filterset.qs, filterset.form.cleaned_data.get("q"))
+        incidents = export_queryset(ranked.newest_first(), PUBLIC)
         page = self.paginate_queryset(incidents)
         return self.get_paginated_response([self.record(i) for i in page])
 
