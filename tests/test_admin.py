@@ -464,7 +464,7 @@ def test_changelist_search_and_filters(admin_client):
         "?groups__outcome__exact=detained",
         "?arrest_country=CN",
         "?date_precision__exact=mid_month",
-        "?date_latest__year=2017",
+        "?year=2017",
     ]:
         response = admin_client.get(CHANGELIST_URL + query)
         assert response.status_code == 200, query
@@ -575,3 +575,41 @@ def test_custody_event_factory_dates_render_on_change_page(admin_client):
     response = admin_client.get(change_url(event.group.incident))
     event_form = inline_formset(response, GROUPS).forms[0].nested_formsets[0].forms[0]
     assert event_form["date_text"].value() == "mid-March 2017"
+
+
+def test_changelist_search_finds_drafts_by_word_place_above_and_slug(admin_client):
+    """Staff search is the public search (words of title, summary, places at any level) over
+    every status, plus an exact slug; each incident once however many groups match."""
+    province = LocationFactory(name="Jilin", kind="province", country="CN")
+    tumen = LocationFactory(name="Tumen", kind="city", parent=province)
+    draft = IncidentFactory(title="Draft about brokers", status=Status.DRAFT, slug="draft-x1")
+    DetaineeGroupFactory(incident=draft, arrest_location=tumen)
+    DetaineeGroupFactory(incident=draft, arrest_location=tumen)
+    other = IncidentFactory(title="Unrelated case", status=Status.DRAFT)
+
+    def found(q):
+        response = admin_client.get(CHANGELIST_URL, {"q": q})
+        assert response.status_code == 200
+        return list(response.context["cl"].result_list)
+
+    assert found("brokers") == [draft]
+    assert found("Jilin") == [draft]  # the province above the place of arrest
+    assert found("draft-x1") == [draft]
+    assert other not in found("brokers") and found("") != []
+
+
+def test_changelist_year_filter(admin_client):
+    spanning = IncidentFactory(title="Spans years", date_earliest=datetime.date(2016, 12, 1),
+                               date_latest=datetime.date(2017, 1, 31), date_precision="months")  # fmt: skip
+    undated = IncidentFactory(title="Undated", date_earliest=None, date_latest=None,
+                              date_precision="")  # fmt: skip
+
+    def listed(year):
+        response = admin_client.get(CHANGELIST_URL, {"year": year})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert spanning in listed("2016") and spanning in listed("2017")
+    assert spanning not in listed("2018")
+    assert listed("undated") == {undated}
+    assert listed("not-a-year") == set()

@@ -132,6 +132,9 @@ class Incident(Versioned, VagueDateFields):
             ),
             # The public search: one GIN index on the maintained document.
             GinIndex(fields=["search_document"], name="incident_search_document_gin"),
+            # The admin changelist's order (Meta.ordering), every status: a page of 100k
+            # incidents is an index scan, not a sort of the whole table.
+            models.Index(F("date_latest").desc(), F("id").desc(), name="incident_staff_order_idx"),
             # Staff lists by status (review queue, caseworker desk).
             models.Index(fields=["status", "-staff_updated_at"], name="incident_status_staff_idx"),
         ]
