@@ -599,10 +599,15 @@ def test_changelist_search_finds_drafts_by_word_place_above_and_slug(admin_clien
 
 
 def test_changelist_year_filter(admin_client):
-    spanning = IncidentFactory(title="Spans years", date_earliest=datetime.date(2016, 12, 1),
-                               date_latest=datetime.date(2017, 1, 31), date_precision="months")  # fmt: skip
-    undated = IncidentFactory(title="Undated", date_earliest=None, date_latest=None,
-                              date_precision="")  # fmt: skip
+    spanning = IncidentFactory(
+        title="Spans years",
+        date_earliest=datetime.date(2016, 12, 1),
+        date_latest=datetime.date(2017, 1, 31),
+        date_precision="months",
+    )
+    undated = IncidentFactory(
+        title="Undated", date_earliest=None, date_latest=None, date_precision=""
+    )
 
     def listed(year):
         response = admin_client.get(CHANGELIST_URL, {"year": year})
