@@ -40,19 +40,13 @@ def drop_old_indexes(apps, schema_editor):
 
 
 def create_old_indexes(apps, schema_editor):
-    importlib.import_module("incidents.migrations.0004_search_indexes").create(
-        apps, schema_editor
-    )
+    importlib.import_module("incidents.migrations.0004_search_indexes").create(apps, schema_editor)
 
 
-class AddIndexOnPostgres(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+# PostgreSQL-only index operation, as defined (once) by the previous migration.
+AddIndexOnPostgres = importlib.import_module(
+    "incidents.migrations.0012_public_order_indexes"
+).AddIndexOnPostgres
 
 
 class Migration(migrations.Migration):
