@@ -5,8 +5,10 @@ Each view is written to the staff access log."""
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 
+from incidents import urgent
 from incidents.models import StaffAccessLog, Status
 from incidents.urgent import at_risk_groups, longest_in_custody_first, urgent_cases
 
@@ -17,7 +19,12 @@ BOARD_PAGE_SIZE = 100
 def urgent_board(request):
     if not request.user.has_perm("incidents.view_incident"):
         raise PermissionDenied
-    groups = longest_in_custody_first(at_risk_groups(statuses=WORKING_STATUSES, confidential=True))
+    tab = request.GET.get("tab") or urgent.RECENT
+    if tab not in urgent.TABS:
+        return HttpResponseBadRequest("Unknown tab.")
+    groups = longest_in_custody_first(
+        at_risk_groups(statuses=WORKING_STATUSES, confidential=True), tab=tab, confidential=True
+    )
     page = Paginator(groups, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     cases = urgent_cases(page.object_list)
     StaffAccessLog.objects.create(
@@ -27,7 +34,7 @@ def urgent_board(request):
         model="incidents.UrgentBoard",
         object_id="-",
         object_repr=(
-            f"staff urgent board, page {page.number} of {page.paginator.num_pages} "
+            f"staff urgent board ({tab}), page {page.number} of {page.paginator.num_pages} "
             f"({len(cases)} of {page.paginator.count} groups)"
         ),
     )
@@ -35,5 +42,8 @@ def urgent_board(request):
         "title": "Urgent cases (staff view)",
         "cases": cases,
         "page": page,
+        "tab": tab,
+        "other_tab": urgent.NEVER_REPORTED if tab == urgent.RECENT else urgent.RECENT,
+        "recent_months": urgent.RECENT_DAYS * 12 // 365,
     }
     return render(request, "admin/urgent_board.html", context)

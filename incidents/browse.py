@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from incidents import cache, geomap, statistics, timeline
+from incidents import cache, geomap, statistics, timeline, urgent
 from incidents.charts import bar_chart
 from incidents.csvsafe import protect_row
 from incidents.exports import bad_filters_text, filter_errors
@@ -210,10 +210,22 @@ URGENT_PAGE_SIZE = 50
 
 @require_safe
 def urgent_view(request):
-    groups = longest_in_custody_first(at_risk_groups())
-    paginator = CountedPaginator(
-        groups, URGENT_PAGE_SIZE, count=lambda: cache.aggregate("urgent-count", groups.count)
+    tab = request.GET.get("tab") or urgent.RECENT
+    if tab not in urgent.TABS:
+        context = {"cases": [], "page": None, "tabs": [], "error": gettext("Unknown tab.")}
+        return render(request, "incidents/urgent.html", context, status=400)
+    tabs = []
+    for name in urgent.TABS:
+        groups = longest_in_custody_first(at_risk_groups(), tab=name)
+        count = cache.aggregate(f"urgent-count:{name}", groups.count)
+        tabs.append({"name": name, "count": count, "active": name == tab})
+        if name == tab:
+            chosen, total = groups, count
+    page = CountedPaginator(chosen, URGENT_PAGE_SIZE, count=lambda: total).get_page(
+        request.GET.get("page")
     )
-    page = paginator.get_page(request.GET.get("page"))
     rows = [public_row(case) for case in urgent_cases(page.object_list)]
-    return render(request, "incidents/urgent.html", {"cases": rows, "page": page})
+    context = {"cases": rows, "page": page, "tab": tab, "tabs": tabs,
+               "querystring": "" if tab == urgent.RECENT else f"tab={tab}",
+               "recent_months": urgent.RECENT_DAYS * 12 // 365}  # fmt: skip
+    return render(request, "incidents/urgent.html", context)

@@ -13,10 +13,10 @@ whose subgroups cover it entirely is not a case of its own (its subgroups are).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import F, OuterRef, Prefetch, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -36,6 +36,12 @@ from incidents.statistics import rest_of
 from incidents.vague import EstimatedCount
 
 STILL_AT_RISK = (Outcome.DETAINED, Outcome.UNKNOWN)
+# "Recent" on the boards: arrested, or with news (an event or a dated source), in the last 24
+# months. Older unresolved groups are the "fate never reported" tab, not mixed with this week's
+# arrests.
+RECENT_DAYS = 730
+RECENT, NEVER_REPORTED = "recent", "never_reported"
+TABS = (RECENT, NEVER_REPORTED)
 
 
 @dataclass
@@ -48,6 +54,13 @@ class UrgentCase:
     days_max: int | None
     last_citation: Citation | None  # the latest dated source; an undated one never is
     rest: EstimatedCount | None = None  # for a group with subgroups: the part none covers
+
+    @property
+    def last_news(self):
+        """The latest event or dated source about the group (what its date says), or None."""
+        news = [n for n in (self.last_event, self.last_citation and self.last_citation.source)
+                if n is not None and n.date_latest is not None]  # fmt: skip
+        return max(news, key=lambda n: n.date_latest) if news else None
 
     @property
     def days_display(self) -> str:
@@ -86,6 +99,7 @@ def public_row(case: UrgentCase) -> dict:
         "place_event": public_event(case.place_event) if case.place_event else None,
         "last_place": public_location(case.last_place),
         "last_source": public_source(case.last_citation.source) if case.last_citation else None,
+        "last_news_display": case.last_news.date_display if case.last_news else "",
     }
 
 
@@ -126,12 +140,17 @@ def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
     )
 
 
-def longest_in_custody_first(groups):
-    """At-risk groups in board order, computed by the database: longest in custody first (by
-    the latest possible date of the arrest, or of the incident when the arrest is undated:
-    the smallest number of days the record allows), undated last. A group its subgroups cover
-    entirely is left out (its subgroups are the cases). The board is then paginated: no page
-    loads the whole record."""
+def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bool = False,
+                             today: date | None = None):  # fmt: skip
+    """At-risk groups of one tab of the board, in board order, computed by the database:
+    longest in custody first (by the latest possible date of the arrest, or of the incident
+    when the arrest is undated: the smallest number of days the record allows), undated last.
+    A group its subgroups cover entirely is left out (its subgroups are the cases). The board
+    is then paginated: no page loads the whole record.
+
+    `tab`: RECENT, groups arrested or with news (the latest event, or the latest dated source
+    of the incident or the group; confidential ones only on the staff board) within
+    RECENT_DAYS; NEVER_REPORTED, the others, undated ones included; None: both."""
     from incidents.statistics import _high, _low
 
     dated_arrest = CustodyEvent.objects.filter(
@@ -144,18 +163,49 @@ def longest_in_custody_first(groups):
         .annotate(low=Sum(_low("size")))
         .values("low")
     )
-    return (
+    last_event = (
+        CustodyEvent.objects.filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(at=Max("date_latest"))
+        .values("at")
+    )
+    sources = Citation.objects.filter(
+        Q(group__isnull=True) | Q(group=OuterRef("pk")), incident=OuterRef("incident_id")
+    )
+    if not confidential:
+        sources = sources.filter(source__confidential=False)
+    last_source = (
+        sources.order_by().values("incident").annotate(at=Max("source__date_latest")).values("at")
+    )
+    cutoff = (today or timezone.localdate()) - timedelta(days=RECENT_DAYS)
+    ordered = (
         groups.annotate(
             arrest_latest=Subquery(dated_arrest.values("date_latest")[:1]),
             anchor=Coalesce("arrest_latest", "incident__date_latest"),
             parts_low=Subquery(parts_low),
             whole_high=_high("size"),
+            event_news=Subquery(last_event),
+            source_news=Subquery(last_source),
+            # The later of the two, NULL only if both are (GREATEST is NULL-strict on SQLite).
+            last_news=Greatest(
+                Coalesce("event_news", "source_news"), Coalesce("source_news", "event_news")
+            ),
         )
         .exclude(
             parts_low__isnull=False, whole_high__isnull=False, whole_high__lte=F("parts_low")
         )  # fmt: skip
         .order_by(F("anchor").asc(nulls_last=True), "pk")
     )
+    if tab is None:
+        return ordered
+    recent = Q(anchor__gte=cutoff) | Q(last_news__gte=cutoff)
+    if tab == NEVER_REPORTED:
+        return ordered.filter(
+            Q(anchor__isnull=True) | Q(anchor__lt=cutoff),
+            Q(last_news__isnull=True) | Q(last_news__lt=cutoff),
+        )
+    return ordered.filter(recent)
 
 
 def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
@@ -163,7 +213,7 @@ def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
     today = today or timezone.localdate()
     cases = []
     if groups is None:
-        groups = longest_in_custody_first(at_risk_groups())
+        groups = longest_in_custody_first(at_risk_groups(), today=today)
     for group in groups:
         rest = None
         parts = [part.size for part in group.subgroups.all()]

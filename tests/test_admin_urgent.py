@@ -12,6 +12,14 @@ pytestmark = pytest.mark.django_db
 URL = "/admin/urgent/"
 
 
+@pytest.fixture(autouse=True)
+def everything_is_recent(monkeypatch):
+    """The rows, not the tabs (tests/test_views_urgent.py tests the window): one tab."""
+    from incidents import urgent
+
+    monkeypatch.setattr(urgent, "RECENT_DAYS", 365 * 200)
+
+
 @pytest.fixture
 def cases():
     published = published_incident(title="Published detained case")
@@ -84,6 +92,18 @@ def test_the_staff_board_is_paginated_and_logs_the_page(login, cases, monkeypatc
     assert sorted(shown) == [(False, True), (True, False)]
     logged = StaffAccessLog.objects.filter(model="incidents.UrgentBoard").order_by("pk")
     assert [e.object_repr for e in logged] == [
-        "staff urgent board, page 1 of 2 (1 of 2 groups)",
-        "staff urgent board, page 2 of 2 (1 of 2 groups)",
+        "staff urgent board (recent), page 1 of 2 (1 of 2 groups)",
+        "staff urgent board (recent), page 2 of 2 (1 of 2 groups)",
     ]
+
+
+def test_the_staff_board_has_the_never_reported_tab(login, cases, monkeypatch):
+    from incidents import urgent
+
+    monkeypatch.setattr(urgent, "RECENT_DAYS", 1)  # every case here is older than a day
+    client = login(staff("Editor"))
+    recent = client.get(URL).content.decode()
+    never = client.get(URL, {"tab": "never_reported"}).content.decode()
+    assert "Published detained case" not in recent and "Draft detained case" not in recent
+    assert "Published detained case" in never and "Draft detained case" in never
+    assert client.get(URL, {"tab": "bogus"}).status_code == 400

@@ -115,6 +115,15 @@ def body(response) -> str:
     return response.content.decode()
 
 
+@pytest.fixture(autouse=True)
+def the_2017_case_is_recent(monkeypatch):
+    """The urgent board shows its first tab (arrested or in the news lately): widen "lately"
+    so the 2017 case below is on it (tests/test_views_urgent.py tests the window)."""
+    from incidents import urgent
+
+    monkeypatch.setattr(urgent, "RECENT_DAYS", 365 * 200)
+
+
 def page(client, name: str, incident=None) -> str:
     url = incident.get_absolute_url() if name == "detail" else reverse(f"incidents:{name}")
     return body(client.get(url))
@@ -151,7 +160,13 @@ EXPECTED = {
     "timeline": ["게시된 사건을 시간순으로", "사건 1건", "2017년 7월"],
     "statistics": ["연도별", "체포 장소별 인원", "인원 비율", "출처의 추정치(사건 아님)"],
     "map": ["게시된 사건의 장소 지도", "모든 장소", "지도 표시"],
-    "urgent": ["체포 후 경과 일수", "마지막으로 알려진 장소", "위험에 처한 일행: 1"],
+    "urgent": [
+        "체포 후 경과 일수",
+        "마지막으로 알려진 장소",
+        "위험에 처한 일행: 1",
+        "최근 소식",
+        "그 후 행방이 보도되지 않음",
+    ],
 }
 
 

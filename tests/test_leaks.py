@@ -110,6 +110,7 @@ FILTER_VARIANTS = [
     {"q": "MARKER"},
     {"q": "case"},
     {"page": "2"},
+    {"tab": "never_reported"},  # the urgent board's older cases (ignored elsewhere)
 ]
 
 

@@ -32,6 +32,21 @@ TODAY = datetime.date(2020, 1, 1)
 UNDATED = {"date_earliest": None, "date_latest": None, "date_precision": ""}
 
 
+REAL_WINDOW = urgent.RECENT_DAYS
+
+
+@pytest.fixture(autouse=True)
+def everything_is_recent(monkeypatch):
+    """Most tests here are about the rows, not the tabs: the whole board on its first tab
+    (the staleness tests at the end ask for the real window)."""
+    monkeypatch.setattr(urgent, "RECENT_DAYS", 365 * 200)
+
+
+@pytest.fixture
+def real_window(monkeypatch, everything_is_recent):
+    monkeypatch.setattr(urgent, "RECENT_DAYS", REAL_WINDOW)
+
+
 def dates(text):
     """Vague date fields for a date as reported ("mid-March 2017"); None: undated."""
     if text is None:
@@ -268,7 +283,7 @@ def test_page_shows_the_board_longest_first(client, fixed_today):
 def test_empty_board(client):
     group_in(outcome=Outcome.REPATRIATED)
     body = client.get(URL).content.decode()
-    assert "No published group is currently recorded as detained or of unknown fate." in body
+    assert "No published group on this list is recorded as detained or of unknown fate." in body
 
 
 def test_restricted_markers_never_appear(client):
@@ -427,3 +442,43 @@ def test_the_board_is_paginated_longest_first_across_pages(client, monkeypatch, 
         "2019"
     ]
     assert client.get(URL, {"page": "x"}).status_code == 200
+
+
+def test_old_unresolved_groups_are_behind_the_never_reported_tab(client, fixed_today, real_window):
+    """Default: groups arrested, or with news, in the last 24 months. An arrest of 2003 with
+    no news since is under "fate never reported", unless a source or an event is recent."""
+    group_in(IncidentFactory(title="Arrested last year", **dates("2019")), arrested="June 2019")
+    group_in(IncidentFactory(title="Held since 2003", **dates("2003")), arrested="2003")
+    old_news = group_in(IncidentFactory(title="Old arrest, new report", **dates("2004")),
+                        arrested="2004")  # fmt: skip
+    CitationFactory(incident=old_news.incident,
+                    source=SourceFactory(title="Recent report", **dates("March 2019")))  # fmt: skip
+    moved = group_in(IncidentFactory(title="Old arrest, moved", **dates("2005")), arrested="2005")
+    event(moved, EventKind.TRANSFERRED, "1 December 2018")
+    group_in(IncidentFactory(title="Undated case", **UNDATED))
+
+    recent = client.get(URL).content.decode()
+    never = client.get(URL, {"tab": "never_reported"}).content.decode()
+    shown = {title: (title in recent, title in never) for title in (
+        "Arrested last year", "Held since 2003", "Old arrest, new report", "Old arrest, moved",
+        "Undated case")}  # fmt: skip
+    assert shown == {
+        "Arrested last year": (True, False),
+        "Held since 2003": (False, True),
+        "Old arrest, new report": (True, False),
+        "Old arrest, moved": (True, False),
+        "Undated case": (False, True),
+    }
+    assert "(3)" in recent and "(2)" in never  # each tab says how many it holds
+    # The last news column: the later of the latest event and the latest dated source.
+    assert "<td>March 2019</td>" in row_of(recent, "Old arrest, new report")
+    assert "<td>1 December 2018</td>" in row_of(recent, "Old arrest, moved")
+    assert client.get(URL, {"tab": "bogus"}).status_code == 400
+
+
+def test_a_confidential_source_is_no_news_on_the_public_board(client, fixed_today, real_window):
+    old = group_in(IncidentFactory(title="Held since 2003", **dates("2003")), arrested="2003")
+    CitationFactory(incident=old.incident,
+                    source=SourceFactory(confidential=True, **dates("March 2019")))  # fmt: skip
+    assert "Held since 2003" not in client.get(URL).content.decode()
+    assert "Held since 2003" in client.get(URL, {"tab": "never_reported"}).content.decode()
