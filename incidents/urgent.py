@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -163,21 +163,6 @@ def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bo
         .annotate(low=Sum(_low("size")))
         .values("low")
     )
-    last_event = (
-        CustodyEvent.objects.filter(group=OuterRef("pk"))
-        .order_by()
-        .values("group")
-        .annotate(at=Max("date_latest"))
-        .values("at")
-    )
-    sources = Citation.objects.filter(
-        Q(group__isnull=True) | Q(group=OuterRef("pk")), incident=OuterRef("incident_id")
-    )
-    if not confidential:
-        sources = sources.filter(source__confidential=False)
-    last_source = (
-        sources.order_by().values("incident").annotate(at=Max("source__date_latest")).values("at")
-    )
     cutoff = (today or timezone.localdate()) - timedelta(days=RECENT_DAYS)
     ordered = (
         groups.annotate(
@@ -185,12 +170,6 @@ def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bo
             anchor=Coalesce("arrest_latest", "incident__date_latest"),
             parts_low=Subquery(parts_low),
             whole_high=_high("size"),
-            event_news=Subquery(last_event),
-            source_news=Subquery(last_source),
-            # The later of the two, NULL only if both are (GREATEST is NULL-strict on SQLite).
-            last_news=Greatest(
-                Coalesce("event_news", "source_news"), Coalesce("source_news", "event_news")
-            ),
         )
         .exclude(
             parts_low__isnull=False, whole_high__isnull=False, whole_high__lte=F("parts_low")
@@ -199,13 +178,20 @@ def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bo
     )
     if tab is None:
         return ordered
-    recent = Q(anchor__gte=cutoff) | Q(last_news__gte=cutoff)
+    # News since the cutoff, as uncorrelated IN (…) lists: the database reads the few recent
+    # events and sources once (a hashed subplan), not two lookups per group at risk.
+    sources = Citation.objects.filter(source__date_latest__gte=cutoff)
+    if not confidential:
+        sources = sources.filter(source__confidential=False)
+    recent_arrest = Q(anchor__gte=cutoff)
+    news = (
+        Q(pk__in=CustodyEvent.objects.filter(date_latest__gte=cutoff).values("group_id"))
+        | Q(incident_id__in=sources.filter(group__isnull=True).values("incident_id"))
+        | Q(pk__in=sources.filter(group__isnull=False).values("group_id"))
+    )
     if tab == NEVER_REPORTED:
-        return ordered.filter(
-            Q(anchor__isnull=True) | Q(anchor__lt=cutoff),
-            Q(last_news__isnull=True) | Q(last_news__lt=cutoff),
-        )
-    return ordered.filter(recent)
+        return ordered.filter(Q(anchor__isnull=True) | Q(anchor__lt=cutoff)).exclude(news)
+    return ordered.filter(recent_arrest | news)
 
 
 def urgent_cases(groups=None, *, today: date | None = None) -> list[UrgentCase]:
