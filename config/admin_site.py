@@ -82,14 +82,20 @@ class AdminSite(DjangoAdminSite):
         return "otp/admin111/login.html" if settings.REQUIRE_2FA else None
 
     def get_urls(self):
-        """Staff pages that are not one model's list: the urgent board and the import page."""
+        """Staff pages that are not one model's list: the urgent board, the import page and
+        one's own notification settings."""
         from django.urls import path
 
-        from incidents import admin_import, admin_urgent
+        from incidents import admin_import, admin_notifications, admin_urgent
 
         extra = [
             path("urgent/", self.admin_view(admin_urgent.urgent_board), name="urgent_board"),
             path("import/", self.admin_view(admin_import.import_view), name="import_incidents"),
+            path(
+                "notifications/",
+                self.admin_view(admin_notifications.notification_settings),
+                name="notification_settings",
+            ),
         ]
         return extra + super().get_urls()
 

@@ -298,6 +298,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_SUBJECT_PREFIX = "[Refoulement Watch] "
+# SMTP by default; the quick start prints mail on the console (scripts/_env.sh).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", SERVER_EMAIL)
+# This site's address, for links in e-mails (workflow notifications).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Console: one JSON object per line in production (LOG_JSON), text otherwise. The 'django'
 # logger is redefined so that Django's default mail handler (which would e-mail POST data and

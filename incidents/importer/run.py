@@ -504,6 +504,7 @@ class Importer:
                     incident = incident_transition(
                         incident=incident, name=step, user=self.user,
                         as_imported=existing is None and bool(plan.stamps),
+                        notify=False,  # a file of many records: no e-mail per record
                     )  # fmt: skip
                 except (PermissionDenied, ValidationError) as exc:
                     messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]

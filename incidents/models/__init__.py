@@ -13,7 +13,7 @@ sources disagree, each version is a claim (models.claims). Places form a hierarc
 """
 
 from incidents.models.actors import Actor, EventActor
-from incidents.models.audit import StaffAccessLog
+from incidents.models.audit import StaffAccessLog, StaffNotificationSettings
 from incidents.models.claims import CountClaim, DateClaim
 from incidents.models.common import VagueDateFields, unique_slug
 from incidents.models.estimates import Estimate, EstimateSource
@@ -55,6 +55,7 @@ __all__ = [
     "ReviewQueueItem",
     "Source",
     "StaffAccessLog",
+    "StaffNotificationSettings",
     "Status",
     "VagueDateFields",
     "unique_slug",

@@ -39,3 +39,20 @@ class StaffAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.get_action_display()} {self.model} {self.object_id}"
+
+
+class StaffNotificationSettings(models.Model):
+    """A staff member's choice about workflow e-mails (services.notifications). No row: the
+    default, e-mails on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    by_email = models.BooleanField(_("e-mail me about the review workflow"), default=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'on' if self.by_email else 'off'})"

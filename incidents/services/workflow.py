@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from incidents import cache as public_cache
 from incidents.models import Incident, Status
 from incidents.services.errors import Conflict
+from incidents.services.notifications import notify_transition
 from incidents.services.policy import PUBLISH, perm
 
 
@@ -97,13 +98,15 @@ def incident_transition(
     user,
     expected_version: int | None = None,
     as_imported: bool = False,
+    notify: bool = True,
 ) -> Incident:
     """Move `incident` one step along the workflow, checking permission and publication rules.
 
     `expected_version`: the version the user was looking at (the change page sends it), so a
     step is never applied to a record that changed unseen. `as_imported`: the step recreates,
     for a record new to this database, a status it had where the file came from; the file's
-    timestamps (set on creation by save_incident's stamps) then stand.
+    timestamps (set on creation by save_incident's stamps) then stand. `notify`: send the
+    workflow e-mails (services.notifications); an import of many records does not.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -155,4 +158,8 @@ def incident_transition(
     )
     if Status.PUBLISHED in (current.status, transition.target):
         public_cache.public_changed()  # published or unpublished: every public page may change
+    if notify and not as_imported:
+        notify_transition(
+            incident_id=fresh.pk, name=transition.name, actor=user, step=str(transition.label)
+        )
     return fresh
