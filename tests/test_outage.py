@@ -119,8 +119,8 @@ def test_other_errors_stay_500_on_a_static_page(anonymous, monkeypatch):
     assert api.status_code in {200, 500}  # the API does not use incidents.views.render
 
 
-# 7 queries fetch the first chunk: its incidents, then groups, events, their authorities, count
-# claims, date claims and citations (interchange.records.export_queryset).
+# 7 queries fetch the first chunk: its incidents, then groups, events, their actors, count
+# claims, date claims and citations (interchange.batch.Batches).
 @pytest.mark.parametrize("url,queries", [(EXPORTS[0], 7), (EXPORTS[1], 7)])
 def test_a_failure_mid_stream_raises_instead_of_ending_the_file(client, monkeypatch, url, queries):
     """The first chunk of incidents comes through, then the database fails: the generator must
