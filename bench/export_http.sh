@@ -26,12 +26,16 @@ for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" &&
 
 workers() { pgrep -P "$master"; }
 hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+# CPU seconds (user + system) the workers have used: on a shared machine, wall time lies.
+cpu() { local t=0; for w in $(workers); do t=$((t + $(awk '{print $14 + $15}' "/proc/$w/stat"))); done
+        echo "scale=2; $t / $(getconf CLK_TCK)" | bc; }
 echo "workers after start: $(for w in $(workers); do printf '%s=%sMB ' "$w" "$(hwm "$w")"; done)"
 for path in "${paths[@]}"; do
   out=$(mktemp)
+  before=$(cpu)
   curl -s -o "$out" -w "%{http_code} first byte %{time_starttransfer}s total %{time_total}s " \
     "http://127.0.0.1:$PORT$path"
-  echo "$(wc -c <"$out") bytes, $(wc -l <"$out") lines  $path"
+  echo "$(wc -c <"$out") bytes, $(wc -l <"$out") lines, worker CPU $(echo "$(cpu) - $before" | bc)s  $path"
   rm -f "$out"
   echo "  peak RSS per worker: $(for w in $(workers); do printf '%s=%sMB ' "$w" "$(hwm "$w")"; done)"
 done

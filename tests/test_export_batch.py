@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from incidents.interchange import FULL, PUBLIC, export_queryset, incident_record
 from incidents.interchange.batch import Batches
+from incidents.interchange.csvsheet import csv_rows
 from incidents.interchange.jsondoc import dump
 from incidents.interchange.records import JSONEncoder
 from incidents.models import Incident
@@ -76,3 +77,15 @@ def test_queries_per_chunk_do_not_depend_on_its_size(incidents):
     # incidents, then groups, events, actors, count claims, date claims, citations per chunk
     assert queries(1000) == 7
     assert queries(20) == 1 + 6 * 2
+
+
+@pytest.mark.parametrize("scope", [PUBLIC, FULL])
+def test_sheet_records_give_the_same_csv_rows(incidents, scope):
+    """sheet=True leaves out what the main CSV sheet does not show, and nothing it does."""
+    qs = incidents.published() if scope == PUBLIC else incidents
+    full, sheet = Batches(qs, scope), Batches(qs, scope, 7, sheet=True)
+    expected = [row for r in full.records() for row in csv_rows(r, scope, full.places)]
+    got = [row for r in sheet.records() for row in csv_rows(r, scope, sheet.places)]
+    assert len(got) >= qs.count() > 10
+    assert got == expected
+    assert sheet.places == full.places and sheet.places

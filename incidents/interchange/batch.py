@@ -48,6 +48,10 @@ from incidents.vague import VagueDate
 CHUNK = 1000
 
 
+# What the main sheet shows of an event (csvsheet.events_text), and of a citation: its source.
+SHEET_EVENT_FIELDS = ("kind", "description", "date_earliest", "date_latest", "date_precision")
+
+
 class ArrestPlace(NamedTuple):
     """What the main CSV sheet shows of a group's arrest place."""
 
@@ -112,7 +116,8 @@ class Batches:
 
     `places` maps each arrest place slug seen so far to its ArrestPlace, for the CSV sheet.
     With `sheet=True` the records have only what the main CSV sheet shows: no claims, date
-    claims or event actors (three queries a chunk fewer).
+    claims or event actors (three queries a chunk fewer), events with SHEET_EVENT_FIELDS only,
+    citations with their source only.
     """
 
     def __init__(self, incidents, scope: str, chunk: int = CHUNK, *, sheet: bool = False):
@@ -200,7 +205,7 @@ class Batches:
             _rows(
                 queryset.order_by(*CHRONOLOGICAL),
                 ("pk", "group_id", "location__slug"),
-                _names(CustodyEvent, self.scope),
+                SHEET_EVENT_FIELDS if self.sheet else _names(CustodyEvent, self.scope),
             )
         )
         actors = None if self.sheet else self._actors([link[0] for link, _data in rows])
@@ -259,7 +264,7 @@ class Batches:
         for (incident, source, group, event), data in _rows(
             queryset,
             ("incident_id", "source__slug", "group_id", "event_id"),
-            _names(Citation, self.scope),
+            () if self.sheet else _names(Citation, self.scope),
         ):
             data["source"] = source
             found[incident].append(((group, event), data))
