@@ -48,10 +48,6 @@ from incidents.vague import VagueDate
 CHUNK = 1000
 
 
-# What the main sheet shows of an event (csvsheet.events_text), and of a citation: its source.
-SHEET_EVENT_FIELDS = ("kind", "description", "date_earliest", "date_latest", "date_precision")
-
-
 class ArrestPlace(NamedTuple):
     """What the main CSV sheet shows of a group's arrest place."""
 
@@ -73,7 +69,7 @@ def _codes(value: str) -> list[str]:
 
 
 @lru_cache(maxsize=8192)
-def _date_text(earliest, latest, precision) -> str:
+def date_text(earliest, latest, precision) -> str:
     return VagueDate(earliest, latest, precision).render()
 
 
@@ -85,7 +81,7 @@ def vague_date(data: dict) -> dict | None:
     if earliest is None:
         return None
     return {
-        "text": _date_text(earliest, latest, precision),
+        "text": date_text(earliest, latest, precision),
         "earliest": earliest.isoformat(),
         "latest": latest.isoformat(),
         "precision": precision,
@@ -97,7 +93,7 @@ def _public_source(scope: str) -> Q:
     return Q() if scope == FULL else Q(source__isnull=True) | Q(source__confidential=False)
 
 
-def _among(field: str, ids: list[int], vendor: str) -> Q:
+def among(field: str, ids: list[int], vendor: str) -> Q:
     """`field IN ids`. On PostgreSQL the ids go as one array parameter: a list of 1000
     parameters costs Django and psycopg more time to build and send than the query takes."""
     if vendor == "postgresql":
@@ -115,19 +111,16 @@ class Batches:
     """Incident records of `incidents` (filtered and ordered), one chunk at a time.
 
     `places` maps each arrest place slug seen so far to its ArrestPlace, for the CSV sheet.
-    With `sheet=True` the records have only what the main CSV sheet shows: no claims, date
-    claims or event actors (three queries a chunk fewer), events with SHEET_EVENT_FIELDS only,
-    citations with their source only.
     """
 
-    def __init__(self, incidents, scope: str, chunk: int = CHUNK, *, sheet: bool = False):
+    def __init__(self, incidents, scope: str, chunk: int = CHUNK):
         assert scope in (PUBLIC, FULL)
-        self.incidents, self.scope, self.chunk, self.sheet = incidents, scope, chunk, sheet
+        self.incidents, self.scope, self.chunk = incidents, scope, chunk
         self.vendor = connections[incidents.db].vendor
         self.places: dict[str, ArrestPlace] = {}
 
     def _where(self, field: str, ids: list[int]) -> Q:
-        return _among(field, ids, self.vendor)
+        return among(field, ids, self.vendor)
 
     def __iter__(self) -> Iterator[list[dict]]:
         names = _names(Incident, self.scope)
@@ -143,13 +136,12 @@ class Batches:
     def _records(self, incidents: list[tuple[int, dict]]) -> list[dict]:
         ids = [pk for pk, _data in incidents]
         groups = self._groups(ids)
-        date_claims = None if self.sheet else self._date_claims(ids)
+        date_claims = self._date_claims(ids)
         citations = self._citations(ids)
         records = []
         for pk, data in incidents:
             data["date"] = vague_date(data)
-            if date_claims is not None:
-                data["date_claims"] = date_claims.get(pk, [])
+            data["date_claims"] = date_claims.get(pk, [])
             mine = groups.get(pk, [])
             positions = {gpk: n for n, (gpk, _parent, _g) in enumerate(mine, start=1)}
             event_positions = {}
@@ -182,7 +174,7 @@ class Batches:
         )
         group_ids = [link[0] for link, _data in rows]
         events = self._events(group_ids)
-        claims = None if self.sheet else self._claims(group_ids)
+        claims = self._claims(group_ids)
         found = defaultdict(list)
         for (pk, incident, parent, place, city, province, country), data in rows:
             data["helpers_nationality"] = _codes(data["helpers_nationality"])
@@ -191,8 +183,7 @@ class Batches:
             data["arrest_location"] = place
             if place is not None and place not in self.places:
                 self.places[place] = ArrestPlace(city, province, country)
-            if claims is not None:
-                data["claims"] = claims.get(pk, [])
+            data["claims"] = claims.get(pk, [])
             mine = events.get(pk, [])
             data["events"] = [event for _epk, event in mine]
             data["_event_ids"] = [epk for epk, _event in mine]
@@ -205,16 +196,15 @@ class Batches:
             _rows(
                 queryset.order_by(*CHRONOLOGICAL),
                 ("pk", "group_id", "location__slug"),
-                SHEET_EVENT_FIELDS if self.sheet else _names(CustodyEvent, self.scope),
+                _names(CustodyEvent, self.scope),
             )
         )
-        actors = None if self.sheet else self._actors([link[0] for link, _data in rows])
+        actors = self._actors([link[0] for link, _data in rows])
         found = defaultdict(list)
         for (pk, group, place), data in rows:
             data["date"] = vague_date(data)
             data["location"] = place
-            if actors is not None:
-                data["actors"] = actors.get(pk, [])
+            data["actors"] = actors.get(pk, [])
             found[group].append((pk, data))
         return found
 
@@ -264,7 +254,7 @@ class Batches:
         for (incident, source, group, event), data in _rows(
             queryset,
             ("incident_id", "source__slug", "group_id", "event_id"),
-            () if self.sheet else _names(Citation, self.scope),
+            _names(Citation, self.scope),
         ):
             data["source"] = source
             found[incident].append(((group, event), data))

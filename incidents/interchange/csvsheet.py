@@ -7,17 +7,11 @@ formulas are protected (incidents.csvsafe). On its own it is the readable export
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from functools import lru_cache
 
-from incidents.csvsafe import protect_row
-from incidents.interchange.batch import Batches
 from incidents.interchange.records import COUNT_PARTS, FULL
 from incidents.vague import EstimatedCount
-
-CHUNK = 1000  # incidents a query (batch.Batches) and a chunk of the streamed body
 
 CSV_COLUMNS = [
     "incident_slug", "incident_title", "incident_summary", "incident_title_ko",
@@ -55,11 +49,12 @@ def count_text(count: dict) -> str:
     """'at least 4', '27–29', or '' when unknown; no thousands separators."""
     if count["value"] is None:
         return ""
-    return _count_text(count["value"], count["qualifier"], count.get("high"))
+    return count_figure(count["value"], count["qualifier"], count.get("high"))
 
 
 @lru_cache(maxsize=4096)
-def _count_text(value: int, qualifier: str, high: int | None) -> str:
+def count_figure(value: int, qualifier: str, high: int | None) -> str:
+    """count_text() of a known count, cached: a dataset repeats a few thousand figures."""
     return EstimatedCount(value, qualifier, high).render().replace(",", "")
 
 
@@ -115,18 +110,3 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
                 group["notes_internal"] if group else "",
             ]  # fmt: skip
         yield row
-
-
-def iter_csv(incidents, *, scope: str) -> Iterator[str]:
-    """The main sheet, streamed: the header, then one piece of text per chunk of incidents
-    (a write per row would cost a system call per row in the server)."""
-    header = io.StringIO()
-    csv.writer(header).writerow(protect_row(csv_columns(scope)))
-    yield "\ufeff" + header.getvalue()
-    batches = Batches(incidents, scope, CHUNK, sheet=True)
-    for records in batches:
-        text = io.StringIO()
-        writer = csv.writer(text)
-        for record in records:
-            writer.writerows(protect_row(row) for row in csv_rows(record, scope, batches.places))
-        yield text.getvalue()
