@@ -97,7 +97,9 @@ def among(field: str, ids: list[int], vendor: str) -> Q:
     """`field IN ids`. On PostgreSQL the ids go as one array parameter: a list of 1000
     parameters costs Django and psycopg more time to build and send than the query takes."""
     if vendor == "postgresql":
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids])})
+        # as an array literal: psycopg would dump a list of ints element by element in Python
+        ids_array = "{" + ",".join(map(str, ids)) + "}"
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", [ids_array])})
     return Q(**{f"{field}__in": ids})
 
 
