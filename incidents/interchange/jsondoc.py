@@ -20,7 +20,7 @@ from incidents.interchange.records import (
 )
 from incidents.models import Actor, Location, Source
 
-CHUNK = 1000  # incidents a query (batch.Batches) and a chunk of the streamed body
+CHUNK = 500  # incidents a query (batch.Batches) and a chunk of the streamed body
 
 # orjson: ~10x faster than json.dumps with a Python encoder class. UTC datetimes end in "Z"
 # and keep their microseconds, as records.JSONEncoder writes them; what orjson does not know
