@@ -35,7 +35,7 @@ GROUP = ("pk", "incident_id", "parent_id", "sequence", "label", "outcome", *PLAC
          "helpers_nationality", "helpers_description")  # fmt: skip
 EVENT = ("group_id", "kind", "date_earliest", "date_latest", "date_precision", "location__slug",
          "description")  # fmt: skip
-CHUNK = 2000  # incidents a query, and a chunk of the streamed body (~1 MB)
+CHUNK = 2000  # incidents a query, and a chunk of the streamed body (1-4 MB)
 
 NO_GROUP = [""] * (len(CSV_COLUMNS) - 12)  # the group columns of an incident without groups
 
