@@ -22,9 +22,9 @@ from incidents.models import Actor, Location, Source
 
 CHUNK = 500  # incidents a query (batch.Batches) and a chunk of the streamed body
 
-# orjson: ~10x faster than json.dumps with a Python encoder class. UTC datetimes end in "Z"
-# and keep their microseconds, as records.JSONEncoder writes them; what orjson does not know
-# (Decimal, lazy translations) goes to that encoder.
+# orjson: ~3x faster than json.dumps with records.JSONEncoder (measured on synthetic data).
+# UTC datetimes end in "Z" and keep their microseconds, as records.JSONEncoder writes them;
+# what orjson does not know (Decimal, lazy translations) goes to that encoder.
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
 _default = JSONEncoder().default
 
