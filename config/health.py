@@ -6,6 +6,9 @@
           reachable when REDIS_URL is configured (a readiness probe: a failure means "send no
           traffic here for now"). 503 with the names of the failing checks, never the errors
           themselves (they can name hosts and users); those go to the log.
+          With DATABASE_REPLICA_URL, "replica" is reported too, but only for monitoring: a
+          replica that is down does not make the host unready, since its reads fall back to
+          the primary (config/replica.py).
 
 Both are exempt from rate limits and from the request log (config/ratelimit.py,
 config/logging.py: HEALTH_PATHS).
@@ -18,7 +21,7 @@ import os
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -61,11 +64,23 @@ def check_cache() -> None:
         raise RuntimeError("the cache did not return what was stored")
 
 
+def check_replica() -> None:
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+#: Reported, but not required for readiness.
+OPTIONAL = ("replica",)
+
+
 def _checks():
     yield "database", check_database
     yield "migrations", check_migrations
     if settings.REDIS_URL:
         yield "cache", check_cache
+    if settings.DATABASE_REPLICA_URL:
+        yield "replica", check_replica
 
 
 @never_cache
@@ -83,7 +98,7 @@ def readyz(request):
             results[name] = "failed"
         else:
             results[name] = "ok"
-    ready = all(value == "ok" for value in results.values())
+    ready = all(value == "ok" for name, value in results.items() if name not in OPTIONAL)
     response = JsonResponse({"status": "ok" if ready else "unavailable", "checks": results})
     if not ready:
         response.status_code = 503

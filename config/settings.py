@@ -6,6 +6,7 @@ DEBUG          1/0 (default 0)
 ALLOWED_HOSTS  comma-separated (default: localhost names when DEBUG is on, none otherwise)
 HTTPS          1/0: secure cookies, HSTS and SSL redirect (default: on when DEBUG is off)
 REDIS_URL      required when DEBUG is off (shared rate-limit counts); see README for the rest
+DATABASE_REPLICA_URL  optional PostgreSQL streaming replica for public reads (config/replica.py)
 """
 
 import re
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "config.replica.PublicReadsMiddleware",  # after auth: anonymous safe requests may use it
     "config.ratelimit.RateLimitMiddleware",  # after auth: logged-in staff are not limited
     "config.middleware.StaffSessionLifetimeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -107,11 +109,43 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiles any query whose estimated cost is high (the statistics CTE
-    # over 100k incidents): measured, it doubled that query's time (12 s -> 23 s) and never
-    # paid off for the short queries this app runs. docs/performance.md.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# A PostgreSQL streaming replica for public reads (config/replica.py, docs/deploy.md). Its
+# connect_timeout is short: a replica that does not answer is skipped, never waited for.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid URL: {exc}") from None
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be the same kind of database.")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("REPLICA_CONNECT_TIMEOUT", 2)
+        )
+elif TESTING:
+    # The same test database under the replica's name, so that tests can switch the router
+    # on (tests/test_replica.py); without DATABASE_ROUTERS nothing is ever sent to it.
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"] if DATABASE_REPLICA_URL else []
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 10)  # after a failed connection
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10) if DATABASE_REPLICA_URL else 0
+
+for _alias in DATABASES:
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiles any query whose estimated cost is high (the statistics CTE
+        # over 100k incidents): measured, it doubled that query's time (12 s -> 23 s) and never
+        # paid off for the short queries this app runs.
+        DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -28,6 +28,9 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 VERSION_KEY = "public:version"
+# Set by bump() for REPLICA_PIN_SECONDS: public reads then go to the primary (config.replica),
+# so a lagging replica cannot put what was just unpublished back into the cache.
+CHANGED_KEY = "public:recently-changed"
 T = TypeVar("T")
 
 
@@ -51,6 +54,9 @@ def version() -> int | None:
 def bump() -> None:
     """Make every cached public page and aggregate stale (now: call after commit)."""
     try:
+        pin = getattr(settings, "REPLICA_PIN_SECONDS", 0)
+        if pin > 0:
+            cache.set(CHANGED_KEY, 1, timeout=pin)
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # not set yet (or evicted): any fresh number will do
@@ -59,6 +65,16 @@ def bump() -> None:
         # The cache is down: nothing can be served from it either; entries written before the
         # outage carry the old version and a short lifetime.
         logger.warning("public cache unavailable; could not invalidate")
+
+
+def recently_changed() -> bool:
+    """Did public data change in the last REPLICA_PIN_SECONDS? (False without a replica.)"""
+    if getattr(settings, "REPLICA_PIN_SECONDS", 0) <= 0:
+        return False
+    try:
+        return cache.get(CHANGED_KEY) is not None
+    except Exception:  # noqa: BLE001 - no cache, no cached pages to protect
+        return False
 
 
 def public_changed() -> None:

@@ -1,7 +1,8 @@
 """Public downloads of exactly what the list page shows: the same filters, every page.
 
-The rows come from interchange.iter_csv / iter_json in PUBLIC scope and are streamed, so an
-export of every record never holds the whole file in memory.
+The rows come from interchange.iter_csv / jsondoc.json_chunks in PUBLIC scope and are
+streamed a chunk of incidents at a time (interchange.batch), so an export of every record
+never holds the whole file in memory.
 
 Streaming must not hide an outage (docs/operations.md):
 - the first database query runs before any header is sent (`_started`), so a database that is
@@ -22,8 +23,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from incidents.filters import IncidentFilterSet
-from incidents.interchange import PUBLIC, iter_csv, iter_json
+from incidents.interchange import PUBLIC, iter_csv
 from incidents.interchange.csvzip import write_zip
+from incidents.interchange.jsondoc import json_chunks
 
 
 def filtered_incidents(request):
@@ -55,7 +57,7 @@ def _filename(extension: str) -> str:
 
 
 def _started(chunks):
-    """The same chunks, with the first two already produced: iter_csv and iter_json yield their
+    """The same chunks, with the first two already produced: iter_csv and json_chunks yield their
     header first and run their first query for the second chunk, so the database has answered
     (or raised) before the response, and its 200, exists."""
     head = list(islice(chunks, 2))
@@ -84,9 +86,8 @@ def export_json(request):
     if errors:
         body = json.dumps({"errors": errors}, ensure_ascii=False)
         return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
-    return _download(
-        iter_json(incidents.newest_first(), scope=PUBLIC), "application/json; charset=utf-8", "json"
-    )
+    chunks = json_chunks(incidents.newest_first(), scope=PUBLIC)
+    return _download(chunks, "application/json; charset=utf-8", "json")
 
 
 @require_safe

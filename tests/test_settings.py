@@ -19,6 +19,10 @@ SETTINGS_VARIABLES = {
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
+    "REPLICA_CONNECT_TIMEOUT",
+    "REPLICA_RETRY_SECONDS",
+    "REPLICA_PIN_SECONDS",
     "DB_CONN_MAX_AGE",
     "HTTPS",
     "SECURE_SSL_REDIRECT",
@@ -56,7 +60,9 @@ REPORT = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'DEBUG': s.DEBUG, 'SECRET_KEY': s.SECRET_KEY, "
     "'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'SESSION_COOKIE_SECURE': s.SESSION_COOKIE_SECURE, "
-    "'ENGINE': s.DATABASES['default']['ENGINE']}))"
+    "'ENGINE': s.DATABASES['default']['ENGINE'], 'ROUTERS': s.DATABASE_ROUTERS, "
+    "'REPLICA': s.DATABASES.get('replica'), 'PIN': s.REPLICA_PIN_SECONDS, "
+    "'SESSION_ENGINE': s.SESSION_ENGINE}, default=str))"
 )
 
 
@@ -143,3 +149,36 @@ def test_invalid_database_url_is_refused():
     message = refused(start(DEBUG="1", DATABASE_URL="not-a-url"))
     assert "DATABASE_URL" in message
     assert "not a valid database URL" in message
+
+
+def test_a_replica_url_adds_the_replica_and_its_router():
+    settings = loaded(
+        start(
+            DEBUG="1",
+            DATABASE_URL="postgres://app@primary.example:5432/refwatch",
+            DATABASE_REPLICA_URL="postgres://app@replica.example:5432/refwatch",
+        )
+    )
+    assert settings["ROUTERS"] == ["config.replica.ReplicaRouter"]
+    assert settings["REPLICA"]["HOST"] == "replica.example"
+    assert settings["REPLICA"]["OPTIONS"]["connect_timeout"] == 2  # skipped fast when down
+    assert settings["REPLICA"]["OPTIONS"]["options"] == "-c jit=off"
+    assert settings["PIN"] > 0
+    # sessions live in the database (or a shared cache), never in one host's process
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_without_a_replica_url_there_is_no_router():
+    settings = loaded(start(DEBUG="1", DATABASE_URL="postgres://app@primary.example/refwatch"))
+    assert settings["ROUTERS"] == [] and settings["REPLICA"] is None and settings["PIN"] == 0
+
+
+def test_a_replica_of_another_kind_is_refused():
+    message = refused(
+        start(
+            DEBUG="1",
+            DATABASE_URL="postgres://app@primary.example/refwatch",
+            DATABASE_REPLICA_URL="sqlite:////tmp/replica.sqlite3",
+        )
+    )
+    assert "DATABASE_REPLICA_URL" in message

@@ -10,11 +10,13 @@ Two scopes:
     records    one record each (incident, group, event, claim, place, source, actor, estimate)
     jsondoc    the whole document as streamed JSON
     csvsheet   the main CSV sheet: one row per detainee group, for spreadsheets
+    batch      the records of a whole export, a chunk of incidents at a time
+    sheetrows  the main CSV sheet of a whole export, streamed (iter_csv)
     csvzip     the main sheet with its companion sheets (events, claims, citations, places,
                sources, actors, estimates) in one ZIP: the complete CSV rendering
 """
 
-from incidents.interchange.csvsheet import CSV_COLUMNS, CSV_FULL_COLUMNS, csv_columns, iter_csv
+from incidents.interchange.csvsheet import CSV_COLUMNS, CSV_FULL_COLUMNS, csv_columns
 from incidents.interchange.jsondoc import iter_json
 from incidents.interchange.records import (
     COUNT_PARTS,
@@ -32,6 +34,7 @@ from incidents.interchange.records import (
     location_record,
     source_record,
 )
+from incidents.interchange.sheetrows import iter_csv
 
 __all__ = [
     "COUNT_PARTS",

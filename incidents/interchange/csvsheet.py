@@ -7,14 +7,11 @@ formulas are protected (incidents.csvsafe). On its own it is the readable export
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
+from functools import lru_cache
 
-from incidents.csvsafe import protect_row
-from incidents.interchange.records import COUNT_PARTS, FULL, export_queryset, incident_record
+from incidents.interchange.records import COUNT_PARTS, FULL
 from incidents.vague import EstimatedCount
-
-CHUNK = 500
 
 CSV_COLUMNS = [
     "incident_slug", "incident_title", "incident_summary", "incident_title_ko",
@@ -52,8 +49,13 @@ def count_text(count: dict) -> str:
     """'at least 4', '27–29', or '' when unknown; no thousands separators."""
     if count["value"] is None:
         return ""
-    shown = EstimatedCount(count["value"], count["qualifier"], count.get("high"))
-    return shown.render().replace(",", "")
+    return count_figure(count["value"], count["qualifier"], count.get("high"))
+
+
+@lru_cache(maxsize=4096)
+def count_figure(value: int, qualifier: str, high: int | None) -> str:
+    """count_text() of a known count, cached: a dataset repeats a few thousand figures."""
+    return EstimatedCount(value, qualifier, high).render().replace(",", "")
 
 
 def events_text(events: list[dict]) -> str:
@@ -77,6 +79,7 @@ def _iso(value) -> str:
 
 
 def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
+    """The record's rows; `places` maps arrest place slugs to batch.ArrestPlace."""
     date = record["date"] or {}
     incident = [
         record["slug"], record["title"], record["summary"], record["title_ko"],
@@ -95,7 +98,7 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
                 number, group["sequence"], group["parent"] or "", group["label"],
                 group["outcome"], group["arrest_location"] or "",
                 place.city if place else "", place.province if place else "",
-                place.country.code if place else "",
+                place.country if place else "",
                 *(count_text(group[p]) for p in COUNT_PARTS),
                 "; ".join(group["helpers_nationality"]), group["helpers_description"],
                 events_text(group["events"]),
@@ -107,19 +110,3 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
                 group["notes_internal"] if group else "",
             ]  # fmt: skip
         yield row
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def iter_csv(incidents, *, scope: str) -> Iterator[str]:
-    """The main sheet, streamed in chunks of incidents."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(protect_row(csv_columns(scope)))
-    for incident in export_queryset(incidents, scope).iterator(chunk_size=CHUNK):
-        places = {g.arrest_location.slug: g.arrest_location for g in incident.groups.all()
-                  if g.arrest_location_id}  # fmt: skip
-        for row in csv_rows(incident_record(incident, scope), scope, places):
-            yield writer.writerow(protect_row(row))

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterable
 
 from incidents.csvsafe import protect_row
+from incidents.interchange.batch import Batches
 from incidents.interchange.csvsheet import count_text, csv_columns, csv_rows
 from incidents.interchange.jsondoc import References
 from incidents.interchange.records import (
@@ -27,8 +28,6 @@ from incidents.interchange.records import (
     actor_record,
     estimate_record,
     estimates_queryset,
-    export_queryset,
-    incident_record,
     location_record,
     source_record,
 )
@@ -146,12 +145,10 @@ def write_zip(incidents, *, scope: str, fileobj) -> None:
     main = _Sheet(csv_columns(scope))
     out = {name: _Sheet(columns) for name, columns in sheets(scope).items()}
     refs = References()
-    for incident in export_queryset(incidents, scope).iterator(chunk_size=500):
-        record = incident_record(incident, scope)
+    batches = Batches(incidents, scope)
+    for record in batches.records():
         refs.add_incident(record)
-        places = {g.arrest_location.slug: g.arrest_location for g in incident.groups.all()
-                  if g.arrest_location_id}  # fmt: skip
-        for row in csv_rows(record, scope, places):
+        for row in csv_rows(record, scope, batches.places):
             main.row(row)
         _incident_rows(record, out, scope)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
+import orjson
+
+from incidents.interchange.batch import Batches
 from incidents.interchange.records import (
     FORMAT,
     FULL,
@@ -13,18 +15,22 @@ from incidents.interchange.records import (
     actor_record,
     estimate_record,
     estimates_queryset,
-    export_queryset,
-    incident_record,
     location_record,
     source_record,
 )
 from incidents.models import Actor, Location, Source
 
-CHUNK = 500
+CHUNK = 500  # incidents a query (batch.Batches) and a chunk of the streamed body
+
+# orjson: ~3x faster than json.dumps with records.JSONEncoder (measured on synthetic data).
+# UTC datetimes end in "Z" and keep their microseconds, as records.JSONEncoder writes them;
+# what orjson does not know (Decimal, lazy translations) goes to that encoder.
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+_default = JSONEncoder().default
 
 
 def dump(obj) -> str:
-    return json.dumps(obj, cls=JSONEncoder, ensure_ascii=False, sort_keys=True, indent=None)
+    return orjson.dumps(obj, default=_default, option=_OPTIONS).decode()
 
 
 def _dump_list(records: Iterable[dict]) -> str:
@@ -69,19 +75,31 @@ def _with_ancestors(model_or_qs, link: str, slugs: set[str]) -> set[str]:
 
 
 def iter_json(incidents, *, scope: str) -> Iterator[str]:
-    """The whole document as chunks of text; incidents first, then what they reference, and
-    last `incident_count`, so that a reader can tell a complete document from a cut one."""
+    """The whole document as chunks of text; see json_chunks()."""
+    for chunk in json_chunks(incidents, scope=scope):
+        yield chunk.decode("utf-8")
+
+
+def json_chunks(incidents, *, scope: str) -> Iterator[bytes]:
+    """The whole document as chunks of UTF-8; incidents first, then what they reference, and
+    last `incident_count`, so that a reader can tell a complete document from a cut one.
+
+    Bytes straight from orjson, for the HTTP export: as a str, a chunk with Korean text would
+    take two to four bytes a character, and be encoded again on its way out."""
     refs = References()
-    yield f'{{"format": "{FORMAT}", "version": {VERSION}, "scope": "{scope}",\n"incidents": ['
+    yield (
+        f'{{"format": "{FORMAT}", "version": {VERSION}, "scope": "{scope}",\n"incidents": ['
+    ).encode()
     first = True
     count = 0
-    for incident in export_queryset(incidents, scope).iterator(chunk_size=CHUNK):
-        record = incident_record(incident, scope)
-        refs.add_incident(record)
-        yield ("\n" if first else ",\n") + dump(record)
+    for records in Batches(incidents, scope, CHUNK):
+        for record in records:
+            refs.add_incident(record)
+        text = b",\n".join(orjson.dumps(r, default=_default, option=_OPTIONS) for r in records)
+        yield (b"\n" if first else b",\n") + text
         first = False
-        count += 1
-    yield "\n],\n"
+        count += len(records)
+    yield b"\n],\n"
 
     estimates = [estimate_record(e, scope) for e in estimates_queryset(scope)]
     if scope == FULL:
@@ -98,8 +116,11 @@ def iter_json(incidents, *, scope: str) -> Iterator[str]:
         actors = (
             Actor.objects.filter(slug__in=actor_slugs).select_related("parent").order_by("slug")
         )
-    yield '"estimates": ' + _dump_list(estimates) + ",\n"
-    yield '"locations": ' + _dump_list(location_record(x, scope) for x in locations) + ",\n"
-    yield '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + ",\n"
-    yield '"actors": ' + _dump_list(actor_record(x, scope) for x in actors) + ",\n"
-    yield f'"incident_count": {count}\n}}\n'
+    tail = (
+        '"estimates": ' + _dump_list(estimates) + ",\n"
+        '"locations": ' + _dump_list(location_record(x, scope) for x in locations) + ",\n"
+        '"sources": ' + _dump_list(source_record(x, scope) for x in sources) + ",\n"
+        '"actors": ' + _dump_list(actor_record(x, scope) for x in actors) + ",\n"
+        f'"incident_count": {count}\n}}\n'
+    )  # fmt: skip
+    yield tail.encode()
