@@ -388,12 +388,12 @@ def _by_source(citations: list[dict]) -> list[dict]:
     return list(grouped.values())
 
 
-def public_estimate(estimate: Estimate) -> dict[str, Any]:
+def public_estimate(estimate: Estimate, memo: Memo | None = None) -> dict[str, Any]:
     data = pick(estimate, Estimate)
     data["figure"] = estimate.figure_display
     data["subject_label"] = estimate.get_subject_display()
     data["sources"] = [
-        {**pick(c, EstimateSource), "source": public_source(c.source)}
+        {**pick(c, EstimateSource), "source": public_source(c.source, memo)}
         for c in estimate.citations.all()
         if not c.source.confidential
     ]
