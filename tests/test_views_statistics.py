@@ -479,3 +479,22 @@ def test_location_kinds_do_not_matter_only_country_and_province():
     assert [(r.label, r.figure("arrested").render(), r.incidents) for r in places] == [
         ("China / Liaoning", "5", 1)
     ]
+
+
+def test_the_page_lists_a_bounded_number_of_estimates_and_says_how_many(client, monkeypatch):
+    """A page never loads the whole record: the earliest ESTIMATES_SHOWN estimates, and the
+    total."""
+    import datetime
+
+    from incidents import statistics as stats
+    from tests.factories import EstimateFactory
+
+    monkeypatch.setattr(stats, "ESTIMATES_SHOWN", 2)
+    for year in (2005, 2003, 2004):
+        EstimateFactory(description=f"Repatriated in {year}",
+                        period_start=datetime.date(year, 1, 1),
+                        period_end=datetime.date(year, 12, 31))  # fmt: skip
+    body = client.get("/statistics/").content.decode()
+    assert "Repatriated in 2003" in body and "Repatriated in 2004" in body
+    assert "Repatriated in 2005" not in body
+    assert "The 2 earliest of 3 estimates" in body
