@@ -62,16 +62,19 @@ def parse_wrk(output: str) -> dict:
 
 
 def median_of(runs: list[dict]) -> dict:
-    """Per figure, the median over rounds (errors are summed)."""
+    """Per figure, the median over rounds (errors are summed). A run in which no request
+    finished within its duration has no latencies: its time counts as unknown (None)."""
     if not runs:
         return {}
-    out = {k: statistics.median(r[k] for r in runs) for k in ("p50_ms", "p95_ms", "rps")}
+    done = [r for r in runs if r["requests"]]
+    out = {k: statistics.median(r[k] for r in done) if done else None for k in ("p50_ms", "p95_ms")}
+    out["rps"] = statistics.median(r["rps"] for r in runs)
     out["errors"] = sum(r["socket_errors"] + r["non2xx3xx"] for r in runs)
     return out
 
 
 def ratio(value: float | None, base: float | None) -> float | None:
-    return round(value / base, 1) if value and base else None
+    return round(value / base, 3) if value and base else None
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -84,29 +87,16 @@ def markdown_table(rows: list[dict]) -> str:
     def f(v):
         return "–" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
 
+    def times(v):  # ratios: two decimals below 10
+        return "–" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.0f}")
+
     for r in rows:
         c1, c8 = r.get("c1", {}), r.get("c8", {})
-        lines.append(
-            "| "
-            + " | ".join(
-                f(x)
-                for x in (
-                    r["name"],
-                    r.get("queries"),
-                    r.get("first_ms"),
-                    c1.get("p50_ms"),
-                    c1.get("p95_ms"),
-                    c1.get("rps"),
-                    c8.get("p50_ms"),
-                    c8.get("p95_ms"),
-                    c8.get("rps"),
-                    r.get("x_floor"),
-                    r.get("x_changelist"),
-                    c1.get("errors", 0) + c8.get("errors", 0),
-                )
-            )  # fmt: skip
-            + " |"
-        )
+        cells = [f(r["name"]), f(r.get("queries")), f(r.get("first_ms"))]
+        cells += [f(level.get(k)) for level in (c1, c8) for k in ("p50_ms", "p95_ms", "rps")]
+        cells += [times(r.get("x_floor")), times(r.get("x_changelist"))]
+        cells.append(str(c1.get("errors", 0) + c8.get("errors", 0)))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -387,8 +377,7 @@ def measure_import(source_db: str, n: int) -> dict:
     ensure_db(source_db, n)
     CACHE.mkdir(parents=True, exist_ok=True)
     dump = CACHE / f"{source_db}.json"
-    if not dump.exists():
-        manage(source_db, "export_incidents", str(dump), "--all")
+    manage(source_db, "export_incidents", str(dump), "--all")
     empty, target = "refwatch_bench_empty", "refwatch_bench_import"
     if psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{empty}'") != "1":
         subprocess.run(["createdb", *PG_ARGS, empty], check=True)
@@ -426,6 +415,7 @@ def main(argv: list[str] | None = None) -> None:
     started = datetime.now(UTC)
 
     ensure_db(db, n)
+    manage(db, "collectstatic", "--noinput", "-v0")  # production serves hashed static names
     key = setup_admin(db)
     print(f"==> Pages on {db} ({n} incidents)", flush=True)
     pages = measure_pages(db, quick, rounds, seconds, (1, 8), key)

@@ -59,8 +59,17 @@ def test_wrk_report_medians_and_table():
     assert median_of(runs) == {"p50_ms": 2.0, "p95_ms": 4.0, "rps": 20.0, "errors": 3}
     with pytest.raises(ValueError):
         parse_wrk("wrk: connection refused")
+    assert median_of([run | {"requests": 0, "p50_ms": 0.0}])["p50_ms"] is None
     assert ratio(6.0, 2.0) == 3.0
+    assert ratio(1.0, 3.0) == 0.333
     assert ratio(6.0, None) is None
-    row = {"name": "list", "queries": 7, "first_ms": 50.0, "c1": median_of(runs), "x_floor": 3.0}
+    row = {
+        "name": "list",
+        "queries": 7,
+        "first_ms": 50.0,
+        "c1": median_of(runs),
+        "x_floor": 3.0,
+        "x_changelist": 0.25,
+    }
     table = markdown_table([row]).splitlines()
-    assert table[2] == "| list | 7 | 50.0 | 2.0 | 4.0 | 20.0 | – | – | – | 3.0 | – | 3 |"
+    assert table[2] == "| list | 7 | 50.0 | 2.0 | 4.0 | 20.0 | – | – | – | 3.00 | 0.25 | 3 |"
