@@ -330,6 +330,9 @@ def measure_pages(db, quick, rounds, seconds, clients, key) -> list[dict]:
                 for row in rows:  # interleaved: every target once per round
                     run = wrk(row["url"], c, seconds, row["cookie"])
                     row["runs"].setdefault(f"c{c}", []).append(run)
+                    # Requests wrk left in flight still hold the workers: let them finish
+                    # before the next target (at most its slowest request's time).
+                    time.sleep(run["max_ms"] / 1000 + 0.05)
         for row in rows:
             for level, runs in row["runs"].items():
                 row[level] = median_of(runs)
