@@ -398,7 +398,8 @@ class _Context:
 @contextmanager
 def _own_timestamps(model):
     """Let bulk_create write the times set on the objects instead of stamping "now" into
-    auto_now(_add) fields (saves rewriting every row afterwards)."""
+    auto_now(_add) fields (saves rewriting every row afterwards). The fields are shared by the
+    process: fine for this command and tests, not for a server's threads."""
     fields = [
         f for f in model._meta.concrete_fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
