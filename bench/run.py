@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
+import http.client
 import http.cookiejar
 import json
 import os
@@ -174,11 +175,11 @@ def setup_admin(db: str) -> bytes:
 
 
 class Server:
-    def __init__(self, db: str, port: int, workers: int = 2, **extra):
+    def __init__(self, db: str, port: int, workers: int = 2, timeout: int = 300, **extra):
         self.base = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--timeout", "300", "--log-level", "warning"],
+             "--workers", str(workers), "--timeout", str(timeout), "--log-level", "warning"],
             cwd=ROOT, env=site_env(db, **extra), start_new_session=True,
         )  # fmt: skip
         for _ in range(200):
@@ -349,30 +350,53 @@ def measure_pages(db, quick, rounds, seconds, clients, key) -> list[dict]:
             server.stop()
 
 
-def measure_export(db: str, path: str) -> dict:
+def measure_export(db: str, path: str, limit: float) -> dict:
     """One download on a fresh one-worker server: time, time to first byte, size, and the
-    worker's peak resident memory before and after."""
-    server = Server(db, EXPORT_PORT, workers=1, PUBLIC_CACHE_SECONDS="0")
+    worker's peak resident memory before and after. Reading stops after `limit` seconds."""
+    server = Server(db, EXPORT_PORT, 1, int(limit) + 30, PUBLIC_CACHE_SECONDS="0")
+    result = {"path": path, "status": None, "finished": False, "error": None}
     try:
         (worker,) = server.workers()
         before = vm_hwm_mb(worker)
+        size, ttfb = 0, None
         start = time.perf_counter()
-        with urllib.request.urlopen(server.base + path, timeout=600) as response:  # noqa: S310
-            first = response.read(1)
-            ttfb = time.perf_counter() - start
-            size = len(first)
-            while chunk := response.read(1 << 16):
-                size += len(chunk)
-            status = response.status
-        total = time.perf_counter() - start
-        return {
-            "path": path, "status": status, "seconds": round(total, 2),
-            "ttfb_ms": round(ttfb * 1000, 1), "megabytes": round(size / 1e6, 1),
+        try:
+            with urllib.request.urlopen(server.base + path, timeout=limit) as response:  # noqa: S310
+                result["status"] = response.status
+                while chunk := response.read(1 << 16):
+                    ttfb = ttfb or time.perf_counter() - start
+                    size += len(chunk)
+                    if time.perf_counter() - start > limit:
+                        break
+                else:
+                    result["finished"] = True
+        except (OSError, http.client.HTTPException) as error:  # e.g. the worker timed out
+            result["error"] = f"{type(error).__name__}: {error}"[:200]
+        result |= {
+            "seconds": round(time.perf_counter() - start, 2),
+            "ttfb_ms": round(ttfb * 1000, 1) if ttfb else None,
+            "megabytes": round(size / 1e6, 1),
             "worker_peak_mb_before": round(before, 1),
-            "worker_peak_mb": round(vm_hwm_mb(worker), 1),
+            "worker_peak_mb": round(vm_hwm_mb(worker), 1) if Path(f"/proc/{worker}").exists()
+            else None,
         }  # fmt: skip
+        return result
     finally:
         server.stop()
+
+
+def export_table(exports: list[dict]) -> list[str]:
+    lines = [
+        "| export | status | finished | seconds | first byte ms | MB | worker peak MB (before) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for e in exports:
+        done = "yes" if e["finished"] else f"no ({e['error'] or 'stopped at the limit'})"
+        lines.append(
+            f"| {e['path']} | {e['status']} | {done} | {e['seconds']} | {e['ttfb_ms']} "
+            f"| {e['megabytes']} | {e['worker_peak_mb']} ({e['worker_peak_mb_before']}) |"
+        )
+    return lines
 
 
 def measure_import(source_db: str, n: int, limit: float) -> dict:
@@ -423,6 +447,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, help="Seconds per wrk run (3; quick: 1).")
     parser.add_argument("--import-n", type=int, help="Incidents imported (10000; quick: 100).")
     parser.add_argument(
+        "--export-limit", type=float, default=120, help="Seconds before a download is stopped."
+    )
+    parser.add_argument(
         "--import-limit", type=float, default=300, help="Seconds before the import is stopped."
     )
     args = parser.parse_args(argv)
@@ -440,25 +467,32 @@ def main(argv: list[str] | None = None) -> None:
     key = setup_admin(db)
     print(f"==> Pages on {db} ({n} incidents)", flush=True)
     pages = measure_pages(db, quick, rounds, seconds, (1, 8), key)
-    print("==> Exports", flush=True)
-    exports = [measure_export(db, p) for p in ("/incidents/export.csv", "/incidents/export.json")]
-    print(f"==> Import of {import_n} incidents", flush=True)
-    imported = measure_import(import_db, import_n, args.import_limit)
-
-    table = markdown_table(pages)
-    lines = [
+    head = (
         f"Benchmark {started:%Y-%m-%d %H:%M} UTC, {db}: {n} incidents, {rounds} round(s) of "
-        f"{seconds:g} s per target and client count (medians).",
+        f"{seconds:g} s per target and client count (medians)."
+    )
+    print(f"\n{head}\n\n{markdown_table(pages)}\n", flush=True)  # kept if a later part fails
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
+    results = {"started": started.isoformat(), "db": db, "n": n, "rounds": rounds,
+               "seconds": seconds, "pages": pages}  # fmt: skip
+    out.write_text(json.dumps(results, indent=1))
+    print("==> Exports", flush=True)
+    results["exports"] = [
+        measure_export(db, p, args.export_limit)
+        for p in ("/incidents/export.csv", "/incidents/export.json")
+    ]
+    out.write_text(json.dumps(results, indent=1))
+    print(f"==> Import of {import_n} incidents", flush=True)
+    imported = results["import"] = measure_import(import_db, import_n, args.import_limit)
+    out.write_text(json.dumps(results, indent=1))
+
+    lines = [
+        head,
         "",
-        table,
+        markdown_table(pages),
         "",
-        "| export | status | seconds | first byte ms | MB | worker peak MB (before) |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {e['path']} | {e['status']} | {e['seconds']} | {e['ttfb_ms']} | {e['megabytes']}"
-            f" | {e['worker_peak_mb']} ({e['worker_peak_mb_before']}) |"
-            for e in exports
-        ),
+        *export_table(results["exports"]),
         "",
         (
             f"Import: {imported['incidents']} incidents in {imported['seconds']} s = "
@@ -469,21 +503,4 @@ def main(argv: list[str] | None = None) -> None:
         ),
     ]
     print("\n".join(lines))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "started": started.isoformat(),
-                "db": db,
-                "n": n,
-                "rounds": rounds,
-                "seconds": seconds,
-                "pages": pages,
-                "exports": exports,
-                "import": imported,
-            },
-            indent=1,
-        )  # fmt: skip
-    )
     print(f"\nWritten: {out.relative_to(ROOT)}")
