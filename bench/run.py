@@ -363,8 +363,9 @@ def measure_export(db: str, path: str, limit: float) -> dict:
         try:
             with urllib.request.urlopen(server.base + path, timeout=limit) as response:  # noqa: S310
                 result["status"] = response.status
+                size = len(response.read1(1 << 16))  # whatever arrived first
+                ttfb = time.perf_counter() - start
                 while chunk := response.read(1 << 16):
-                    ttfb = ttfb or time.perf_counter() - start
                     size += len(chunk)
                     if time.perf_counter() - start > limit:
                         break
