@@ -24,6 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)  # set by scripts/test.sh
+# BENCH=1 (bench/, never in production): /bench/floor/ and an X-Query-Count header.
+BENCH = env_bool("BENCH", False)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.logging.RequestLogMiddleware",  # first: times and logs the final response
+    "config.bench.QueryCountMiddleware",  # BENCH only (config/bench.py); dropped otherwise
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.sessions.SessionMiddleware",  # Django's, but a committed save never shows an error

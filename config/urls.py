@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from config import health
+from config import bench, health
 
 
 def favicon(request):
@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", favicon),
+    path("bench/floor/", bench.floor),  # 404 unless BENCH is on (config/bench.py)
     path("admin/", admin.site.urls),
     # Changing the display language only sets a cookie, so it needs no CSRF token; public pages
     # carry this form and are cached for every anonymous reader (config/pagecache.py), so they

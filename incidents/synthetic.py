@@ -6,17 +6,22 @@ for a given (n, seed), realistic in shape (several groups per incident, custody 
 vague dates of every precision, qualified counts, public and private coordinates, confidential
 sources cited beside public ones, citations pinned to groups and events, estimates).
 
-Rows are written with bulk_create (fast enough for tens of thousands of incidents), so no
-historical records are made for them.
+Rows are written with bulk_create, BATCH incidents at a time with all their children and
+their derived rows (place index, search document), so 100,000 incidents take minutes and a
+flat ~150 MB; no historical records are made for them.
 """
 
 from __future__ import annotations
 
 import calendar
 import random
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+
+from django.db import reset_queries
 
 from incidents.models import (
     Actor,
@@ -149,6 +154,7 @@ PART_QUALIFIERS = [
 ]
 STATUSES = [Status.PUBLISHED] * 6 + [Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED]
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+BATCH = 1200  # incidents written per batch (with their children): bounds the memory used
 
 
 @dataclass
@@ -162,6 +168,7 @@ class SyntheticSet:
     estimates: list[Estimate] = field(default_factory=list)
     actors: list[Actor] = field(default_factory=list)
     claims: list[CountClaim] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # rows made, kept or not
 
     @property
     def published(self) -> list[Incident]:
@@ -274,17 +281,18 @@ def _actors(out: SyntheticSet, seed: int) -> None:
         out.actors.append(actor)
 
 
-def generate(n: int, *, seed: int = 0, progress=None) -> SyntheticSet:
+def generate(
+    n: int, *, seed: int = 0, progress=None, batch_size: int = BATCH, keep: bool = True
+) -> SyntheticSet:
     """Create `n` incidents (about two thirds published) and everything they reference.
 
-    `progress(done, total)` is called as incidents are written (for a progress bar).
+    Incidents are made and written `batch_size` at a time with all their children, so memory
+    stays bounded; the rows are the same whatever the batch size. With keep=False the
+    returned set holds the counts, the places, actors and sources, but not the incident
+    rows (for 100,000 incidents). `progress(done, total)` is called after each batch.
     """
     rng = random.Random(seed)
     out = SyntheticSet()
-    precisions = list(DatePrecision.values)
-    kinds = list(EventKind.values)
-    outcomes = list(Outcome.values)
-    circumstances = list(Circumstance.values)
     _places(out, seed)
     _actors(out, seed)
 
@@ -315,194 +323,24 @@ def generate(n: int, *, seed: int = 0, progress=None) -> SyntheticSet:
                 notes_internal=f"{MARKERS['source note']} {k}: met the author in Seoul.",
             )
         )  # fmt: skip
-    Source.objects.bulk_create(out.sources)
+    Source.objects.bulk_create(out.sources, batch_size=1000)
     public_sources = [s for s in out.sources if not s.confidential]
     secret_sources = [s for s in out.sources if s.confidential]
     for k, source in enumerate(public_sources):  # blogs relaying newspapers
         if k % 6 == 5:
             source.relays = public_sources[k - 1]
-    Source.objects.bulk_update(public_sources, ["relays"])
+    Source.objects.bulk_update(public_sources, ["relays"], batch_size=500)
 
-    plan = []  # (incident, [(group, [(event, [actors])], [claims])], [date claims])
-    for i in range(n):
-        status = STATUSES[i % len(STATUSES)]
-        hidden = status != Status.PUBLISHED
-        earliest, latest, precision = vague_range(
-            rng, precisions[i % len(precisions)], 1998 + i % 27
-        )
-        place = out.locations[i % len(out.locations)]
-        title = f"Synthetic case {i}: North Koreans arrested near {place.name}"
-        summary = (
-            f"Synthetic record {i}. A group was stopped near {place.name} "
-            f"({place.name_ko}, {place.name_local}) and taken into custody."
-        )
-        title_ko = f"합성 사례 {i}: {place.name_ko} 인근에서 북한 주민 체포"
-        summary_ko = f"합성 기록 {i}. {place.name_ko}({place.name_local}) 인근에서 붙잡혔다."
-        if hidden:
-            title = f"{MARKERS['unpublished title']} {i}"
-            summary = f"{MARKERS['unpublished summary']} {i}: {summary}"
-            title_ko = f"{MARKERS['unpublished title']} {i} {title_ko}"
-            summary_ko = f"{MARKERS['unpublished summary']} {i} {summary_ko}"
-        incident = Incident(
-            slug=f"synthetic-case-{seed}-{i}",
-            title=title,
-            summary=summary,
-            title_ko=title_ko,
-            summary_ko=summary_ko,
-            status=status,
-            notes_internal=f"{MARKERS['incident note']} {i}: family in Hoeryong informed.",
-            date_earliest=earliest,
-            date_latest=latest,
-            date_precision=precision,
-            published_at=(_moment(i) + timedelta(microseconds=7 * i + 1)
-                          if status in (Status.PUBLISHED, Status.ARCHIVED) else None),
-        )  # fmt: skip
-        date_claims = []
-        if i % 4 == 0:  # two sources, two dates: the record goes by the first
-            other_earliest, other_latest = earliest + timedelta(days=3), latest + timedelta(days=3)
-            date_claims = [
-                DateClaim(source=public_sources[i % len(public_sources)], preferred=True,
-                          preferred_reason="the earlier, more detailed report",
-                          wording="as reported first", date_earliest=earliest,
-                          date_latest=latest, date_precision=precision, sequence=1),
-                DateClaim(source=public_sources[(i + 1) % len(public_sources)],
-                          wording="a few days later, in a second report",
-                          date_earliest=other_earliest, date_latest=other_latest,
-                          date_precision=DatePrecision.DAYS, sequence=2),
-                DateClaim(source=secret_sources[i % len(secret_sources)],
-                          quotation=f"{MARKERS['confidential date']} {i}",
-                          date_earliest=earliest, date_latest=earliest,
-                          date_precision=DatePrecision.DAY, sequence=3),
-            ]  # fmt: skip
-        groups = []
-        for g in range(1 + i % 3):
-            m = i * 3 + g
-            group = DetaineeGroup(
-                sequence=g + 1,
-                label=f"Group {g + 1} of case {i}",
-                arrest_location=out.locations[m % len(out.locations)],
-                outcome=outcomes[m % len(outcomes)],
-                helpers_nationality=["CN"] if m % 2 else ["CN", "KR"],
-                helpers_description="local guides" if m % 3 else "",
-                notes_internal=f"{MARKERS['group note']} {i}.{g}: names kept offline.",
-                **_counts(rng, m),
-            )
-            claims = []
-            if group.size_value is not None:
-                claims = [
-                    CountClaim(part="size", value=group.size_value, value_high=group.size_high,
-                               qualifier=group.size_qualifier, preferred=True,
-                               preferred_reason="most detailed report",
-                               source=public_sources[m % len(public_sources)],
-                               wording="as the first report has it", sequence=1),
-                    CountClaim(part="size", value=group.size_value + 2,
-                               qualifier=CountQualifier.EXACT,
-                               source=public_sources[(m + 1) % len(public_sources)],
-                               wording="a later report", sequence=2),
-                    CountClaim(part="size", value=group.size_value + 5,
-                               qualifier=CountQualifier.ABOUT,
-                               source=secret_sources[m % len(secret_sources)],
-                               quotation=f"{MARKERS['confidential figure']} {m}", sequence=3),
-                ]  # fmt: skip
-            if group.helpers_value is not None:
-                claims.append(
-                    CountClaim(part="helpers", value=group.helpers_value,
-                               value_high=group.helpers_high,
-                               qualifier=group.helpers_qualifier, preferred=True,
-                               preferred_reason="the only report", sequence=4,
-                               source=public_sources[m % len(public_sources)],
-                               quotation=f"and {group.helpers_value} helpers")
-                )  # fmt: skip
-            events = []
-            for e in range(1 + m % 4):
-                k = m * 4 + e
-                kind = EventKind.ARRESTED if e == 0 else kinds[k % len(kinds)]
-                e_earliest, e_latest, e_precision = vague_range(
-                    rng, precisions[k % len(precisions)], earliest.year
-                )
-                event = CustodyEvent(
-                    kind=kind,
-                    location=out.locations[k % len(out.locations)],
-                    description=f"Step {e + 1}: held for questioning, then moved",
-                    sequence=e + 1,
-                    notes_internal=f"{MARKERS['event note']} {i}.{g}.{e}",
-                    date_earliest=e_earliest,
-                    date_latest=e_latest,
-                    date_precision=e_precision,
-                    circumstance=circumstances[k % len(circumstances)] if e == 0 else "",
-                    circumstance_text="stopped at a checkpoint" if e == 0 and k % 2 else "",
-                )
-                actors = [
-                    EventActor(actor=out.actors[k % len(out.actors)], role=ROLES[k % len(ROLES)])
-                ] if k % 3 else []  # fmt: skip
-                events.append((event, actors))
-            groups.append((group, events, claims))
-        plan.append((incident, groups, date_claims))
-
-    Incident.objects.bulk_create([incident for incident, _, _ in plan], batch_size=1000)
-    for incident, groups, date_claims in plan:
-        for group, _events, _claims in groups:
-            group.incident = incident
-        for claim in date_claims:
-            claim.incident = incident
-    out.incidents = [incident for incident, _, _ in plan]
-    out.groups = [group for _, groups, _ in plan for group, _, _ in groups]
-    # "At least N arrested, of whom …": in every other incident with three groups, the third
-    # is part of the first, whose figure is made open-ended and large enough to hold it.
-    nested = [groups for _, groups, _ in plan if len(groups) == 3][::2]
-    for groups in nested:
-        first, third = groups[0][0], groups[2][0]
-        first.size_qualifier, first.size_high = CountQualifier.AT_LEAST, None
-        inner = third.size_high or third.size_value or 0
-        first.size_value = max(first.size_value or 1, inner + 1)
-        for claim in groups[0][2]:  # the figure follows its preferred claim
-            if claim.part == "size" and claim.preferred:
-                claim.value, claim.qualifier, claim.value_high = first.size_value, "at_least", None
-    DetaineeGroup.objects.bulk_create(out.groups, batch_size=1000)
-    subgroups = []
-    for groups in nested:
-        third = groups[2][0]
-        third.parent = groups[0][0]
-        subgroups.append(third)
-    DetaineeGroup.objects.bulk_update(subgroups, ["parent"], batch_size=1000)
-    DateClaim.objects.bulk_create([c for _, _, claims in plan for c in claims], batch_size=1000)
-    for _, groups, _ in plan:
-        for group, events, claims in groups:
-            for event, _parts in events:
-                event.group = group
-            for claim in claims:
-                claim.group = group
-    out.events = [e for _, groups, _ in plan for _, events, _ in groups for e, _p in events]
-    CustodyEvent.objects.bulk_create(out.events, batch_size=1000)
-    out.claims = [c for _, groups, _ in plan for _, _, claims in groups for c in claims]
-    CountClaim.objects.bulk_create(out.claims, batch_size=1000)
-    parts = []
-    for _, groups, _ in plan:
-        for _group, events, _claims in groups:
-            for event, actors in events:
-                for part in actors:
-                    part.event = event
-                    parts.append(part)
-    EventActor.objects.bulk_create(parts, batch_size=1000)
-
-    for i, (incident, groups, _dates) in enumerate(plan):
-        first_group, first_events, _ = groups[0]
-        last_group, last_events, _ = groups[-1]
-        out.citations += [
-            Citation(incident=incident, source=public_sources[i % len(public_sources)],
-                     claim=f"Synthetic quotation {i}: a group was arrested.", locator="p. 2"),
-            Citation(incident=incident, source=public_sources[(i + 1) % len(public_sources)],
-                     group=first_group, claim="The group was held together.", locator="§ 4"),
-            Citation(incident=incident, source=public_sources[(i + 2) % len(public_sources)],
-                     group=last_group, event=last_events[-1][0],
-                     claim="They were moved afterwards.", locator="para. 7"),
-            Citation(incident=incident, source=secret_sources[i % len(secret_sources)],
-                     group=first_group, event=first_events[0][0],
-                     claim=f"{MARKERS['confidential claim']} {i}", locator="interview 3"),
-        ]  # fmt: skip
-        if progress and (i + 1) % 1000 == 0:
-            progress(i + 1, n)
-    Citation.objects.bulk_create(out.citations, batch_size=1000)
+    context = _Context(
+        seed=seed, rng=rng, out=out, public_sources=public_sources, secret_sources=secret_sources
+    )
+    with _own_timestamps(Incident):
+        for start in range(0, n, batch_size):
+            plan = [_incident(context, i) for i in range(start, min(n, start + batch_size))]
+            _write(context, start, plan, keep)
+            reset_queries()  # with DEBUG on, Django would keep every INSERT's SQL
+            if progress:
+                progress(start + len(plan), n)
 
     subjects = list(Estimate.Subject.values)
     estimate_sources = []
@@ -540,28 +378,256 @@ def generate(n: int, *, seed: int = 0, progress=None) -> SyntheticSet:
             )  # fmt: skip
     EstimateSource.objects.bulk_create(estimate_sources, batch_size=1000)
 
+    out.counts["estimates"] = len(out.estimates)
+    return out
+
+
+@dataclass
+class _Context:
+    seed: int
+    rng: random.Random
+    out: SyntheticSet
+    public_sources: list[Source]
+    secret_sources: list[Source]
+    precisions: list[str] = field(default_factory=lambda: list(DatePrecision.values))
+    kinds: list[str] = field(default_factory=lambda: list(EventKind.values))
+    outcomes: list[str] = field(default_factory=lambda: list(Outcome.values))
+    circumstances: list[str] = field(default_factory=lambda: list(Circumstance.values))
+
+
+@contextmanager
+def _own_timestamps(model):
+    """Let bulk_create write the times set on the objects instead of stamping "now" into
+    auto_now(_add) fields (saves rewriting every row afterwards). The fields are shared by the
+    process: fine for this command and tests, not for a server's threads."""
+    fields = [
+        f for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]  # fmt: skip
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _incident(context: _Context, i: int):
+    """Incident `i` and its children, unsaved: (incident, [(group, events, claims)], dates)."""
+    rng, out, seed = context.rng, context.out, context.seed
+    public_sources, secret_sources = context.public_sources, context.secret_sources
+    precisions, kinds = context.precisions, context.kinds
+    outcomes, circumstances = context.outcomes, context.circumstances
+    status = STATUSES[i % len(STATUSES)]
+    hidden = status != Status.PUBLISHED
+    earliest, latest, precision = vague_range(rng, precisions[i % len(precisions)], 1998 + i % 27)
+    place = out.locations[i % len(out.locations)]
+    title = f"Synthetic case {i}: North Koreans arrested near {place.name}"
+    summary = (
+        f"Synthetic record {i}. A group was stopped near {place.name} "
+        f"({place.name_ko}, {place.name_local}) and taken into custody."
+    )
+    title_ko = f"합성 사례 {i}: {place.name_ko} 인근에서 북한 주민 체포"
+    summary_ko = f"합성 기록 {i}. {place.name_ko}({place.name_local}) 인근에서 붙잡혔다."
+    if hidden:
+        title = f"{MARKERS['unpublished title']} {i}"
+        summary = f"{MARKERS['unpublished summary']} {i}: {summary}"
+        title_ko = f"{MARKERS['unpublished title']} {i} {title_ko}"
+        summary_ko = f"{MARKERS['unpublished summary']} {i} {summary_ko}"
+    incident = Incident(
+        slug=f"synthetic-case-{seed}-{i}",
+        title=title,
+        summary=summary,
+        title_ko=title_ko,
+        summary_ko=summary_ko,
+        status=status,
+        notes_internal=f"{MARKERS['incident note']} {i}: family in Hoeryong informed.",
+        date_earliest=earliest,
+        date_latest=latest,
+        date_precision=precision,
+        published_at=(_moment(i) + timedelta(microseconds=7 * i + 1)
+                      if status in (Status.PUBLISHED, Status.ARCHIVED) else None),
+        # fixed, distinct times (created, published, updated), with microseconds
+        created_at=_moment(i) - timedelta(days=2, microseconds=123457),
+        updated_at=_moment(i) + timedelta(hours=(7 * i) % 48, microseconds=999 * i + 1000),
+    )  # fmt: skip
+    incident.staff_updated_at = incident.updated_at + timedelta(hours=1)
+    date_claims = []
+    if i % 4 == 0:  # two sources, two dates: the record goes by the first
+        other_earliest, other_latest = earliest + timedelta(days=3), latest + timedelta(days=3)
+        date_claims = [
+            DateClaim(source=public_sources[i % len(public_sources)], preferred=True,
+                      preferred_reason="the earlier, more detailed report",
+                      wording="as reported first", date_earliest=earliest,
+                      date_latest=latest, date_precision=precision, sequence=1),
+            DateClaim(source=public_sources[(i + 1) % len(public_sources)],
+                      wording="a few days later, in a second report",
+                      date_earliest=other_earliest, date_latest=other_latest,
+                      date_precision=DatePrecision.DAYS, sequence=2),
+            DateClaim(source=secret_sources[i % len(secret_sources)],
+                      quotation=f"{MARKERS['confidential date']} {i}",
+                      date_earliest=earliest, date_latest=earliest,
+                      date_precision=DatePrecision.DAY, sequence=3),
+        ]  # fmt: skip
+    groups = []
+    for g in range(1 + i % 3):
+        m = i * 3 + g
+        group = DetaineeGroup(
+            sequence=g + 1,
+            label=f"Group {g + 1} of case {i}",
+            arrest_location=out.locations[m % len(out.locations)],
+            outcome=outcomes[m % len(outcomes)],
+            helpers_nationality=["CN"] if m % 2 else ["CN", "KR"],
+            helpers_description="local guides" if m % 3 else "",
+            notes_internal=f"{MARKERS['group note']} {i}.{g}: names kept offline.",
+            **_counts(rng, m),
+        )
+        claims = []
+        if group.size_value is not None:
+            claims = [
+                CountClaim(part="size", value=group.size_value, value_high=group.size_high,
+                           qualifier=group.size_qualifier, preferred=True,
+                           preferred_reason="most detailed report",
+                           source=public_sources[m % len(public_sources)],
+                           wording="as the first report has it", sequence=1),
+                CountClaim(part="size", value=group.size_value + 2,
+                           qualifier=CountQualifier.EXACT,
+                           source=public_sources[(m + 1) % len(public_sources)],
+                           wording="a later report", sequence=2),
+                CountClaim(part="size", value=group.size_value + 5,
+                           qualifier=CountQualifier.ABOUT,
+                           source=secret_sources[m % len(secret_sources)],
+                           quotation=f"{MARKERS['confidential figure']} {m}", sequence=3),
+            ]  # fmt: skip
+        if group.helpers_value is not None:
+            claims.append(
+                CountClaim(part="helpers", value=group.helpers_value,
+                           value_high=group.helpers_high,
+                           qualifier=group.helpers_qualifier, preferred=True,
+                           preferred_reason="the only report", sequence=4,
+                           source=public_sources[m % len(public_sources)],
+                           quotation=f"and {group.helpers_value} helpers")
+            )  # fmt: skip
+        events = []
+        for e in range(1 + m % 4):
+            k = m * 4 + e
+            kind = EventKind.ARRESTED if e == 0 else kinds[k % len(kinds)]
+            e_earliest, e_latest, e_precision = vague_range(
+                rng, precisions[k % len(precisions)], earliest.year
+            )
+            event = CustodyEvent(
+                kind=kind,
+                location=out.locations[k % len(out.locations)],
+                description=f"Step {e + 1}: held for questioning, then moved",
+                sequence=e + 1,
+                notes_internal=f"{MARKERS['event note']} {i}.{g}.{e}",
+                date_earliest=e_earliest,
+                date_latest=e_latest,
+                date_precision=e_precision,
+                circumstance=circumstances[k % len(circumstances)] if e == 0 else "",
+                circumstance_text="stopped at a checkpoint" if e == 0 and k % 2 else "",
+            )
+            actors = [
+                EventActor(actor=out.actors[k % len(out.actors)], role=ROLES[k % len(ROLES)])
+            ] if k % 3 else []  # fmt: skip
+            events.append((event, actors))
+        groups.append((group, events, claims))
+    return incident, groups, date_claims
+
+
+def _write(context: _Context, start: int, plan: list, keep: bool) -> None:
+    """Insert one batch of incidents with their children, then their derived rows: the
+    place index (each named place and its ancestors) and the search document."""
+    out = context.out
+    public_sources, secret_sources = context.public_sources, context.secret_sources
+    Incident.objects.bulk_create([incident for incident, _, _ in plan], batch_size=1000)
+    for incident, groups, date_claims in plan:
+        for group, _events, _claims in groups:
+            group.incident = incident
+        for claim in date_claims:
+            claim.incident = incident
+    incidents = [incident for incident, _, _ in plan]
+    groups_made = [group for _, groups, _ in plan for group, _, _ in groups]
+    # "At least N arrested, of whom …": in every other incident with three groups (i % 6 == 2),
+    # the third is part of the first, whose figure is made open-ended and large enough.
+    nested = [groups for k, (_, groups, _) in enumerate(plan) if (start + k) % 6 == 2]
+    for groups in nested:
+        first, third = groups[0][0], groups[2][0]
+        first.size_qualifier, first.size_high = CountQualifier.AT_LEAST, None
+        inner = third.size_high or third.size_value or 0
+        first.size_value = max(first.size_value or 1, inner + 1)
+        for claim in groups[0][2]:  # the figure follows its preferred claim
+            if claim.part == "size" and claim.preferred:
+                claim.value, claim.qualifier, claim.value_high = first.size_value, "at_least", None
+    DetaineeGroup.objects.bulk_create(groups_made, batch_size=1000)
+    subgroups = []
+    for groups in nested:
+        third = groups[2][0]
+        third.parent = groups[0][0]
+        subgroups.append(third)
+    DetaineeGroup.objects.bulk_update(subgroups, ["parent"], batch_size=1000)
+    DateClaim.objects.bulk_create([c for _, _, claims in plan for c in claims], batch_size=1000)
+    for _, groups, _ in plan:
+        for group, events, claims in groups:
+            for event, _parts in events:
+                event.group = group
+            for claim in claims:
+                claim.group = group
+    events_made = [e for _, groups, _ in plan for _, events, _ in groups for e, _p in events]
+    CustodyEvent.objects.bulk_create(events_made, batch_size=1000)
+    claims_made = [c for _, groups, _ in plan for _, _, claims in groups for c in claims]
+    CountClaim.objects.bulk_create(claims_made, batch_size=1000)
+    parts = []
+    for _, groups, _ in plan:
+        for _group, events, _claims in groups:
+            for event, actors in events:
+                for part in actors:
+                    part.event = event
+                    parts.append(part)
+    EventActor.objects.bulk_create(parts, batch_size=1000)
+
+    citations_made = []
+    for k, (incident, groups, _dates) in enumerate(plan):
+        i = start + k
+        first_group, first_events, _ = groups[0]
+        last_group, last_events, _ = groups[-1]
+        citations = [
+            Citation(incident=incident, source=public_sources[i % len(public_sources)],
+                     claim=f"Synthetic quotation {i}: a group was arrested.", locator="p. 2"),
+            Citation(incident=incident, source=public_sources[(i + 1) % len(public_sources)],
+                     group=first_group, claim="The group was held together.", locator="§ 4"),
+            Citation(incident=incident, source=public_sources[(i + 2) % len(public_sources)],
+                     group=last_group, event=last_events[-1][0],
+                     claim="They were moved afterwards.", locator="para. 7"),
+            Citation(incident=incident, source=secret_sources[i % len(secret_sources)],
+                     group=first_group, event=first_events[0][0],
+                     claim=f"{MARKERS['confidential claim']} {i}", locator="interview 3"),
+        ]  # fmt: skip
+        citations_made += citations
+    Citation.objects.bulk_create(citations_made, batch_size=1000)
+
+    from incidents.services import search_index
     from incidents.services.places import expected_index
 
+    ids = [x.pk for x in incidents]
     IncidentPlace.objects.bulk_create(
-        [IncidentPlace(incident_id=i, location_id=loc)
-         for i, loc in expected_index([x.pk for x in out.incidents])],
+        [IncidentPlace(incident_id=i, location_id=loc) for i, loc in sorted(expected_index(ids))],
         batch_size=5000, ignore_conflicts=True,
     )  # fmt: skip
+    search_index.refresh(ids)
 
-    # auto_now(_add) stamped "now" on insert; give every record fixed, distinct times
-    # (created, then published, then updated; with microseconds, as real records have).
-    for i, incident in enumerate(out.incidents):
-        incident.created_at = _moment(i) - timedelta(days=2, microseconds=123457)
-        incident.updated_at = _moment(i) + timedelta(
-            hours=(7 * i) % 48, microseconds=999 * i + 1000
-        )
-        incident.staff_updated_at = incident.updated_at + timedelta(hours=1)
-    Incident.objects.bulk_update(
-        out.incidents, ["created_at", "updated_at", "staff_updated_at"], batch_size=1000
+    out.counts.update(
+        incidents=len(incidents),
+        published=sum(x.status == Status.PUBLISHED for x in incidents),
+        groups=len(groups_made),
+        events=len(events_made),
+        citations=len(citations_made),
     )
-    from incidents.services import search_index
-
-    search_index.refresh([x.pk for x in out.incidents])
-    if progress:
-        progress(n, n)
-    return out
+    if keep:
+        out.incidents += incidents
+        out.groups += groups_made
+        out.events += events_made
+        out.claims += claims_made
+        out.citations += citations_made
