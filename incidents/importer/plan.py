@@ -136,7 +136,7 @@ class Planner:
             self.problem(where("slug"), "must be text")
             return None
         slug = (slug or "").strip()
-        existing = Incident.objects.filter(slug=slug).first() if slug else None
+        existing = imp.stored(Incident, slug) if slug else None
         plan = IncidentPlan(where=where, existing=existing)
         if existing is not None:
             for key in sorted(imp.required_lists & INCIDENT_LISTS):

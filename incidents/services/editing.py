@@ -41,7 +41,7 @@ from incidents.models import (
     Status,
 )
 from incidents.public import PUBLIC_FIELDS, RELATION_FIELDS
-from incidents.services import figures, policy, search_index
+from incidents.services import derived, figures, integrity, policy, search_index
 from incidents.services import places as place_index
 from incidents.services.errors import Conflict
 
@@ -143,13 +143,22 @@ def _validate(obj, *, changed: list[str] | None = None) -> None:
     """Model validation (clean() mirrors every CheckConstraint with a message on the field).
 
     Constraint checks are left to the database: Django would run one query per constraint per
-    row, and the constraints are still enforced on write. On a change, only the fields that
-    changed are validated one by one; clean() still sees the whole row.
+    row, and the constraints are still enforced on write. So is the existence of a row a
+    foreign key names when the caller holds that row, read or saved: the foreign key constraint
+    guarantees it (services.integrity), without one query per key per row. On a change, only
+    the fields that changed are validated one by one; clean() still sees the whole row.
     """
-    exclude = None
+    exclude = set()
     if changed is not None:
-        exclude = [f.name for f in obj._meta.fields if f.name not in changed]
-    obj.full_clean(exclude=exclude, validate_constraints=False)
+        exclude = {f.name for f in obj._meta.fields if f.name not in changed}
+    held = [f for f in integrity.held_foreign_keys(obj) if f.name not in exclude]
+    errors = integrity.check_held(obj, held)
+    try:
+        obj.full_clean(exclude=exclude | {f.name for f in held}, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _stamp(obj, user, reason: str) -> None:
@@ -227,12 +236,11 @@ def save_incident(
             result.changed.append((incident, changed))
             result.public_change = _is_public_change(Incident, changed)
 
-    _save_children(user, incident, list(children), result, reason)
+    _save_children(user, incident, list(children), result, reason, new=creating)
     synced = _follow_claims(
         user, incident, list(children), result, typed=set(changed), reason=reason
     )
-    place_index.index_incidents([incident.pk])
-    search_index.refresh([incident.pk])
+    derived.incidents_written([incident.pk])
 
     if creating:
         if synced:
@@ -299,8 +307,11 @@ def _walk(edits, parent=None):
         yield from _walk(edit.children, edit)
 
 
-def _save_children(user, incident, edits: list[Edit], result: SaveResult, reason: str) -> None:
-    before = members = _members(incident)
+def _save_children(
+    user, incident, edits: list[Edit], result: SaveResult, reason: str, *, new: bool = False
+) -> None:
+    # A new incident has no rows yet: nothing to read.
+    before = members = {model: {} for model in DELETE_ORDER} if new else _members(incident)
     deletions = sorted(
         (e for e, _p in _walk(edits) if e.delete and e.pk is not None),
         key=lambda e: DELETE_ORDER.index(e.model),
