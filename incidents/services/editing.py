@@ -39,6 +39,7 @@ from incidents.models import (
     Location,
     Source,
     Status,
+    history,
 )
 from incidents.public import PUBLIC_FIELDS, RELATION_FIELDS
 from incidents.services import derived, figures, integrity, policy, search_index
@@ -151,14 +152,7 @@ def _validate(obj, *, changed: list[str] | None = None) -> None:
     exclude = set()
     if changed is not None:
         exclude = {f.name for f in obj._meta.fields if f.name not in changed}
-    held = [f for f in integrity.held_foreign_keys(obj) if f.name not in exclude]
-    errors = integrity.check_held(obj, held)
-    try:
-        obj.full_clean(exclude=exclude | {f.name for f in held}, validate_constraints=False)
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+    integrity.full_clean(obj, exclude=exclude)
 
 
 def _stamp(obj, user, reason: str) -> None:
@@ -183,6 +177,7 @@ def _row_is_public(obj) -> bool:
 
 # -- incidents with their groups, events, claims and citations -------------------------------------
 @transaction.atomic
+@history.collecting
 def save_incident(
     *,
     user,
@@ -435,6 +430,7 @@ SIMPLE_MODELS = (Source, Location, Estimate, Actor)
 
 
 @transaction.atomic
+@history.collecting
 def save_record(
     *,
     user,

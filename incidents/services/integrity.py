@@ -45,6 +45,21 @@ def check_held(obj: models.Model, fields: list[models.ForeignKey]) -> dict:
     return errors
 
 
+def full_clean(obj: models.Model, *, exclude=(), validate_unique: bool = True) -> None:
+    """obj.full_clean without constraint queries and without a query per held foreign key
+    (the same messages: the checks that need no query still run)."""
+    exclude = set(exclude)
+    held = [f for f in held_foreign_keys(obj) if f.name not in exclude]
+    errors = check_held(obj, held)
+    try:
+        obj.full_clean(exclude=exclude | {f.name for f in held},
+                       validate_unique=validate_unique, validate_constraints=False)  # fmt: skip
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def check_now() -> None:
     """Check the deferred constraints of this transaction now (IntegrityError if broken)."""
     connection.check_constraints()
