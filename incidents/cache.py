@@ -78,7 +78,18 @@ def recently_changed() -> bool:
 
 
 def public_changed() -> None:
-    """Called by the write services: invalidate once the transaction has committed."""
+    """Called by the write services: invalidate once the transaction has committed.
+
+    Once per transaction: a bump already waiting for this commit does. A waiting callback is
+    dropped only when a savepoint it was registered in rolls back, and every savepoint still
+    open encloses this write, which would be rolled back with it. An import of thousands of
+    records bumps the version once.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is bump for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
     transaction.on_commit(bump)
 
 

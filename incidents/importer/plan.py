@@ -28,7 +28,7 @@ from incidents.models import (
     Incident,
     Status,
 )
-from incidents.services import Edit
+from incidents.services import Edit, integrity
 from incidents.vague import CountError
 
 INCIDENT_FIELDS = ("slug", "title", "summary", "title_ko", "summary_ko", "notes_internal")
@@ -115,8 +115,7 @@ class Planner:
         parents = [f.name for f in obj._meta.fields
                    if f.is_relation and f.name in ("incident", "group", "event")]  # fmt: skip
         try:
-            obj.full_clean(exclude=[*exclude, *parents], validate_unique=False,
-                           validate_constraints=False)  # fmt: skip
+            integrity.full_clean(obj, exclude=[*exclude, *parents], validate_unique=False)
         except ValidationError as exc:
             self.imp.problems_from(exc, where)
 
@@ -136,7 +135,7 @@ class Planner:
             self.problem(where("slug"), "must be text")
             return None
         slug = (slug or "").strip()
-        existing = Incident.objects.filter(slug=slug).first() if slug else None
+        existing = imp.stored(Incident, slug) if slug else None
         plan = IncidentPlan(where=where, existing=existing)
         if existing is not None:
             for key in sorted(imp.required_lists & INCIDENT_LISTS):

@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from incidents.importer import places as v1_places
 from incidents.importer.plan import IncidentPlan, Planner
@@ -36,6 +36,7 @@ from incidents.models import (
     Actor,
     Estimate,
     EstimateSource,
+    Incident,
     Location,
     Source,
     Status,
@@ -45,7 +46,9 @@ from incidents.services import (
     PUBLISH_PERMISSION,
     Conflict,
     Edit,
+    derived,
     incident_transition,
+    integrity,
     save_incident,
     save_record,
     transition_path,
@@ -107,12 +110,26 @@ def import_document(
         return report
     try:
         with transaction.atomic():
-            Importer(report, user=user, doc=doc, publish=publish, progress=progress).run()
+            with derived.batch():
+                Importer(report, user=user, doc=doc, publish=publish, progress=progress).run()
+            if report.ok:
+                check_constraints(report)
             if not report.ok or dry_run:
                 raise _Abort
     except _Abort:
         pass
     return report
+
+
+def check_constraints(report: ImportReport) -> None:
+    """The deferred constraints (foreign keys the services did not query row by row, see
+    services.integrity), checked before the end of the transaction: a refusal is a problem."""
+    try:
+        with transaction.atomic():
+            integrity.check_now()
+    except IntegrityError as exc:
+        logger.warning("import: the database refused the file (%s)", type(exc).__name__)
+        report.problem("file", f"the database refused this file ({type(exc).__name__})")
 
 
 class Importer:
@@ -139,6 +156,7 @@ class Importer:
         self.actors: dict[str, Actor] = {}
         self.missing: dict[str, set[str]] = {"places": set(), "sources": set(), "actors": set()}
         self._populated: dict[type, bool] = {}
+        self.stored_slugs: dict[type, set[str]] = {}
 
     # problems ---------------------------------------------------------------------------------
     def problem(self, where: str, message) -> None:
@@ -238,6 +256,7 @@ class Importer:
         if count is not None and isinstance(listed, list) and count != len(listed):
             self.problem("incident_count", "does not match the incidents listed: incomplete file?")
         self.check_duplicates()
+        self.read_stored_slugs()
         self.run_references("locations", Location, self.locations, link="parent")
         self.run_references("sources", Source, self.sources, link="relays")
         self.run_references("actors", Actor, self.actors, link="parent")
@@ -327,6 +346,7 @@ class Importer:
             obj = self.guarded(where, partial(self.upsert, model, record, where, link))
             if obj is not None:
                 registry[obj.slug] = obj
+                self.stored_slugs.get(model, set()).add(obj.slug)
 
         for n, record in records:
             upsert(n, record)
@@ -351,6 +371,27 @@ class Importer:
             raise RecordFailed
         return values
 
+    def stored(self, model, slug: str):
+        """The stored record with this slug: the file's slugs are read in one query per kind
+        (stored_slugs), so only records that exist are fetched one by one."""
+        if model in self.stored_slugs and slug not in self.stored_slugs[model]:
+            return None
+        return model._default_manager.filter(slug=slug).first()
+
+    def read_stored_slugs(self) -> None:
+        """Which of the file's slugs exist here, one query per kind. Records created by this
+        import are added as they are written (an update of one is then found). Not places:
+        a version-1 place record can create others (importer.places)."""
+        for key, model in (("sources", Source), ("actors", Actor), ("incidents", Incident)):
+            slugs = {form for r in self.records(key) if isinstance(r.get("slug"), str)
+                     for form in (r["slug"], r["slug"].strip())}  # fmt: skip
+            found: set[str] = set()
+            listed = sorted(slugs)
+            for start in range(0, len(listed), 5000):
+                found.update(model._default_manager.filter(slug__in=listed[start : start + 5000])
+                             .values_list("slug", flat=True))  # fmt: skip
+            self.stored_slugs[model] = found
+
     def upsert(self, model, record: dict, where: Where, link: str):
         derived = ("country", "province", "city") if model is Location else ()
         values = self.values_for(model, record, where, skip=(link, "date", *derived))
@@ -364,7 +405,7 @@ class Importer:
                        "date_precision": precision}  # fmt: skip
         registry = {Location: self.locations, Source: self.sources, Actor: self.actors}[model]
         slug = values.get("slug")
-        existing = model._default_manager.filter(slug=slug).first() if slug else None
+        existing = self.stored(model, slug) if slug else None
         if link in record:
             target = record[link]
             if target in (None, ""):
@@ -492,6 +533,7 @@ class Importer:
                 stamps=plan.stamps if existing is None else None,
             )
         incident = result.instance if result else existing
+        self.stored_slugs[Incident].add(incident.slug)
         moved = False
         if plan.target_status and plan.target_status != incident.status:
             try:

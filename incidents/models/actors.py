@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from incidents.models.common import Versioned, limited_text, unique_slug
+from incidents.models.history import HistoricalRecords
 
 
 class Actor(Versioned, models.Model):

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from incidents.models import counts
 from incidents.models.common import QUOTE_TEXT, VagueDateFields, limited_text
+from incidents.models.history import HistoricalRecords
 from incidents.models.sources import Source
 
 

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from incidents.models.common import QUOTE_TEXT, Versioned, limited_text
+from incidents.models.history import HistoricalRecords
 from incidents.models.sources import Source
 from incidents.querysets import (
     EstimateQuerySet,

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from incidents.models import counts
 from incidents.models.common import VagueDateFields, Versioned, limited_text, unique_slug
+from incidents.models.history import HistoricalRecords
 from incidents.models.places import Location
 from incidents.querysets import (
     CHRONOLOGICAL,

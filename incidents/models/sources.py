@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from incidents.models.common import (
     QUOTE_TEXT,
@@ -17,6 +16,7 @@ from incidents.models.common import (
     limited_text,
     unique_slug,
 )
+from incidents.models.history import HistoricalRecords
 from incidents.querysets import (
     SourceQuerySet,
 )

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
+from django.db.models import F, signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,9 +39,10 @@ from incidents.models import (
     Location,
     Source,
     Status,
+    history,
 )
 from incidents.public import PUBLIC_FIELDS, RELATION_FIELDS
-from incidents.services import figures, policy, search_index
+from incidents.services import derived, figures, integrity, policy, search_index
 from incidents.services import places as place_index
 from incidents.services.errors import Conflict
 
@@ -139,17 +140,19 @@ def _apply(obj, values: dict) -> list[str]:
     return changed
 
 
-def _validate(obj, *, changed: list[str] | None = None) -> None:
+def _validate(obj, *, changed: list[str] | None = None, exclude=()) -> None:
     """Model validation (clean() mirrors every CheckConstraint with a message on the field).
 
     Constraint checks are left to the database: Django would run one query per constraint per
-    row, and the constraints are still enforced on write. On a change, only the fields that
-    changed are validated one by one; clean() still sees the whole row.
+    row, and the constraints are still enforced on write. So is the existence of a row a
+    foreign key names when the caller holds that row, read or saved: the foreign key constraint
+    guarantees it (services.integrity), without one query per key per row. On a change, only
+    the fields that changed are validated one by one; clean() still sees the whole row.
     """
-    exclude = None
+    exclude = set(exclude)
     if changed is not None:
-        exclude = [f.name for f in obj._meta.fields if f.name not in changed]
-    obj.full_clean(exclude=exclude, validate_constraints=False)
+        exclude |= {f.name for f in obj._meta.fields if f.name not in changed}
+    integrity.full_clean(obj, exclude=exclude)
 
 
 def _stamp(obj, user, reason: str) -> None:
@@ -174,6 +177,7 @@ def _row_is_public(obj) -> bool:
 
 # -- incidents with their groups, events, claims and citations -------------------------------------
 @transaction.atomic
+@history.collecting
 def save_incident(
     *,
     user,
@@ -227,12 +231,11 @@ def save_incident(
             result.changed.append((incident, changed))
             result.public_change = _is_public_change(Incident, changed)
 
-    _save_children(user, incident, list(children), result, reason)
+    _save_children(user, incident, list(children), result, reason, new=creating)
     synced = _follow_claims(
         user, incident, list(children), result, typed=set(changed), reason=reason
     )
-    place_index.index_incidents([incident.pk])
-    search_index.refresh([incident.pk])
+    derived.incidents_written([incident.pk])
 
     if creating:
         if synced:
@@ -299,8 +302,11 @@ def _walk(edits, parent=None):
         yield from _walk(edit.children, edit)
 
 
-def _save_children(user, incident, edits: list[Edit], result: SaveResult, reason: str) -> None:
-    before = members = _members(incident)
+def _save_children(
+    user, incident, edits: list[Edit], result: SaveResult, reason: str, *, new: bool = False
+) -> None:
+    # A new incident has no rows yet: nothing to read.
+    before = members = {model: {} for model in DELETE_ORDER} if new else _members(incident)
     deletions = sorted(
         (e for e, _p in _walk(edits) if e.delete and e.pk is not None),
         key=lambda e: DELETE_ORDER.index(e.model),
@@ -321,8 +327,47 @@ def _save_children(user, incident, edits: list[Edit], result: SaveResult, reason
     # Groups first (a subgroup after the group it is part of), then citations and date claims,
     # which may point at groups and events created in this same save.
     groups = _parents_first([e for e in edits if e.model is DetaineeGroup])
-    for edit in groups + [e for e in edits if e.model is not DetaineeGroup]:
+    others = [e for e in edits if e.model is not DetaineeGroup]
+    if new and _all_new(edits):
+        # The same checks, row by row and in the same order, but one INSERT per kind of row:
+        # groups with their events, claims and actors, then citations and date claims.
+        for phase in (groups, others):
+            pending: list[models.Model] = []
+            for edit in phase:
+                _save_child(user, incident, incident, edit, members, gone, result, reason,
+                            pending)  # fmt: skip
+            _insert_pending(pending)
+        return
+    for edit in groups + others:
         _save_child(user, incident, incident, edit, members, gone, result, reason)
+
+
+# Parents before the rows under them.
+INSERT_ORDER = (DetaineeGroup, CustodyEvent, CountClaim, EventActor, Citation, DateClaim)
+
+
+def _all_new(edits: list[Edit]) -> bool:
+    """Only new rows, none of them a subgroup of a group new in this save (its checks read
+    the group it is part of), on a database that returns the keys of a bulk insert."""
+    return connection.features.can_return_rows_from_bulk_insert and all(
+        e.pk is None
+        and not e.delete
+        and e.model in INSERT_ORDER
+        and not isinstance(e.values.get("parent"), Edit)
+        for e, _p in _walk(edits)
+    )
+
+
+def _insert_pending(pending: list[models.Model]) -> None:
+    """Insert collected rows, one bulk INSERT per model (parents first), then send post_save
+    for each in the order it was collected, as save() would (its history entry)."""
+    for model in INSERT_ORDER:
+        rows = [obj for obj in pending if type(obj) is model]
+        if rows:
+            model._default_manager.bulk_create(rows)
+    for obj in pending:
+        signals.post_save.send(sender=type(obj), instance=obj, created=True,
+                               update_fields=None, raw=False, using=obj._state.db)  # fmt: skip
 
 
 def _parents_first(edits: list[Edit]) -> list[Edit]:
@@ -378,7 +423,9 @@ def _member(members, edit: Edit):
     return obj
 
 
-def _save_child(user, incident, parent, edit, members, gone, result, reason) -> None:
+def _save_child(user, incident, parent, edit, members, gone, result, reason, pending=None):
+    """Write one row and the rows under it. With `pending` (a list), new rows are validated
+    and collected instead of saved, for _insert_pending."""
     if edit.delete:
         return
     model = edit.model
@@ -395,9 +442,16 @@ def _save_child(user, incident, parent, edit, members, gone, result, reason) -> 
         policy.require_model_permission(user, "add", model)
         obj = model(**values)
         setattr(obj, PARENT_FIELD[model], parent)
-        _validate(obj)
+        # A parent collected in `pending` is not saved yet: it will be, first (so the key is
+        # set), and there is nothing else to check about it.
+        _validate(obj, exclude=[PARENT_FIELD[model]] if parent.pk is None else ())
         _stamp(obj, user, reason)
-        obj.save()
+        if pending is None:
+            obj.save()
+        else:
+            signals.pre_save.send(sender=model, instance=obj, raw=False, using=obj._state.db,
+                                  update_fields=None)  # fmt: skip
+            pending.append(obj)
         result.created.append(obj)
         result.public_change = result.public_change or _row_is_public(obj)
     else:
@@ -416,7 +470,7 @@ def _save_child(user, incident, parent, edit, members, gone, result, reason) -> 
             result.public_change = result.public_change or public
     edit.saved = obj
     for child in edit.children:
-        _save_child(user, incident, obj, child, members, gone, result, reason)
+        _save_child(user, incident, obj, child, members, gone, result, reason, pending)
 
 
 # -- sources, places and estimates ---------------------------------------------------------------
@@ -424,6 +478,7 @@ SIMPLE_MODELS = (Source, Location, Estimate, Actor)
 
 
 @transaction.atomic
+@history.collecting
 def save_record(
     *,
     user,

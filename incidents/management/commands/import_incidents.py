@@ -34,7 +34,12 @@ class Command(BaseCommand):
             help="Publish records that are new here and whose status the file does not give "
             "(a public export). Without it they arrive as drafts for review.",
         )
-        parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="No progress bar (there is none anyway for small files, with -v 0, or when "
+            "standard error is not a terminal).",
+        )
 
     def handle(
         self,
@@ -59,9 +64,10 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc}") from None
         incidents = doc.get("incidents")
         total = len(incidents) if isinstance(incidents, list) else 0
+        quiet = no_progress or options.get("verbosity", 1) == 0 or not sys.stderr.isatty()
         try:
             with tqdm(
-                total=total, unit="incident", disable=no_progress or total < 200, file=sys.stderr
+                total=total, unit="incident", disable=quiet or total < 200, file=sys.stderr
             ) as bar:
                 report = import_document(
                     doc,
