@@ -266,7 +266,9 @@ def fetch(url: str, cookie: str | None = None) -> tuple[int, float, int | None]:
 
 def wrk(url: str, clients: int, seconds: float, cookie: str | None = None) -> dict:
     command = [
-        "wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s",
+        # wrk takes whole seconds only ("2.0s" is refused).
+        "wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{max(1, round(seconds))}s",
+        "--timeout", "30s",
         "-s", str(ROOT / "bench" / "report.lua"),
     ]  # fmt: skip
     if cookie:
