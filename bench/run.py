@@ -322,6 +322,13 @@ def targets(db: str, quick: bool) -> list[tuple[str, str, str]]:
         ("feed (Atom)", "uncached", "/feeds/incidents.atom"),
         ("API list", "uncached", "/api/incidents/"),
         ("API detail", "uncached", f"/api/incidents/{middle}/"),
+        # The aggregate pages as readers get them: from the cache once built ("warm"); their
+        # uncached rows above are the cold cost of every request after a public change.
+        ("timeline (cached)", "cached", "/timeline/"),
+        ("statistics (cached)", "cached", "/statistics/"),
+        ("urgent (cached)", "cached", "/urgent/"),
+        ("map (cached)", "cached", "/map/"),
+        ("locations.geojson (cached)", "cached", "/locations.geojson"),
     ]
     if quick:
         keep = {"bare view (floor)", "admin changelist", "list", "list (cached)", "detail"}
