@@ -26,14 +26,16 @@ from incidents.filters import IncidentFilterSet
 from incidents.interchange import PUBLIC, iter_csv
 from incidents.interchange.csvzip import write_zip
 from incidents.interchange.jsondoc import json_chunks
+from incidents.search import best_matches_first
 
 
 def filtered_incidents(request):
-    """(published incidents matching the list page's filters, None) or (None, field errors)."""
+    """(published incidents matching the list page's filters, None) or (None, field errors).
+    A specific search is ranked as on the list page, so the file lists the rows in its order."""
     filterset = IncidentFilterSet.public(request.GET)
     if not filterset.is_valid():
         return None, filter_errors(filterset)
-    return filterset.qs, None
+    return best_matches_first(filterset.qs, filterset.form.cleaned_data.get("q")), None
 
 
 def filter_errors(filterset) -> dict[str, list[str]]:
