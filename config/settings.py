@@ -112,6 +112,8 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "config.sqlite"  # see config/sqlite/base.py
 # A PostgreSQL streaming replica for public reads (config/replica.py, docs/deploy.md). Its
 # connect_timeout is short: a replica that does not answer is skipped, never waited for.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -124,6 +126,8 @@ if DATABASE_REPLICA_URL:
         )
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid URL: {exc}") from None
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["replica"]["ENGINE"] = "config.sqlite"
     if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be the same kind of database.")
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

@@ -121,6 +121,19 @@ def import_document(
     return report
 
 
+def apply_record(record: dict, *, user) -> Incident:
+    """Create or update one incident from a FULL-scope record as `user`, inside the caller's
+    transaction (services.revisions: copying a live incident to a working copy, and applying a
+    reviewed working copy to the live one). Any problem is a ValidationError naming it."""
+    report = ImportReport(dry_run=False)
+    doc = {"scope": FULL, "rendering": "json", "incidents": [record]}
+    with derived.batch():
+        Importer(report, user=user, doc=doc, publish=False, progress=None).run()
+    if not report.ok:
+        raise ValidationError([str(p) for p in report.problems])
+    return Incident.objects.get(slug=record["slug"])
+
+
 def check_constraints(report: ImportReport) -> None:
     """The deferred constraints (foreign keys the services did not query row by row, see
     services.integrity), checked before the end of the transaction: a refusal is a problem."""

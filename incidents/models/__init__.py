@@ -28,6 +28,7 @@ from incidents.models.incidents import (
     ReviewQueueItem,
 )
 from incidents.models.places import IncidentPlace, Location, LocationName
+from incidents.models.review import IncidentRevision, ReviewComment, ReviewStep
 from incidents.models.sources import Citation, Source
 from incidents.querysets import Status
 from incidents.vague import CountQualifier, DatePrecision
@@ -41,6 +42,9 @@ __all__ = [
     "EstimateSource",
     "EventActor",
     "IncidentPlace",
+    "IncidentRevision",
+    "ReviewComment",
+    "ReviewStep",
     "LocationName",
     "CountFields",
     "CountQualifier",

@@ -91,6 +91,21 @@ class Incident(Versioned, VagueDateFields):
     # above the incident's places, and its public sources' titles and publishers. Derived,
     # kept by services.search_index (PostgreSQL; NULL on SQLite, which searches by substring).
     search_document = SearchVectorField(null=True, editable=False)
+    # A working copy: the pending revision of the published incident it points at, edited and
+    # reviewed as a draft while the live incident stays unchanged (services.revisions). It is
+    # never public (constraint below) and is left out of staff lists of records.
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="working_copies",
+        verbose_name=_("revision of"),
+    )
+    # The live incident's version the working copy was made from: publishing refuses a
+    # revision of a live record that changed since (another revision was published).
+    revision_base_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -144,6 +159,15 @@ class Incident(Versioned, VagueDateFields):
                 name="incident_status_valid",
                 violation_error_message=_("Unknown status."),
             ),
+            # A working copy can never be public, whatever code runs.
+            models.CheckConstraint(
+                condition=Q(revision_of__isnull=True)
+                | Q(status__in=[Status.DRAFT, Status.IN_REVIEW]),
+                name="incident_working_copy_not_public",
+                violation_error_message=_("A pending revision cannot be published itself."),
+            ),
+            # One pending revision per published incident.
+            models.UniqueConstraint(fields=["revision_of"], name="incident_one_working_copy"),
         ]
 
     def __str__(self) -> str:

@@ -81,8 +81,10 @@ def recipients(name: str, incident_id: int, actor):
     return list(users.exclude(pk=actor.pk).values_list("email", flat=True))
 
 
-def messages_for(name: str, incident_id: int, actor, step: str) -> list[tuple]:
-    to = recipients(name, incident_id, actor)
+def messages_for(
+    name: str, incident_id: int, actor, step: str, *, recipients_of: int | None = None
+) -> list[tuple]:
+    to = recipients(name, recipients_of or incident_id, actor)
     if not to:
         return []
     base = settings.SITE_URL.rstrip("/")
@@ -97,14 +99,21 @@ def messages_for(name: str, incident_id: int, actor, step: str) -> list[tuple]:
     return [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to]
 
 
-def notify_transition(*, incident_id: int, name: str, actor, step: str) -> None:
-    """After commit: the e-mails for this workflow step (none for steps nobody waits on)."""
+def notify_transition(
+    *, incident_id: int, name: str, actor, step: str, recipients_of: int | None = None
+) -> None:
+    """After commit: the e-mails for this workflow step (none for steps nobody waits on).
+    `recipients_of`: the record whose author hears of it, if not the incident itself (a
+    published revision: its proposer, with a link to the live incident)."""
     if name not in SUBJECTS:
         return
 
     def send():
         try:
-            send_mass_mail(messages_for(name, incident_id, actor, step), fail_silently=False)
+            send_mass_mail(
+                messages_for(name, incident_id, actor, step, recipients_of=recipients_of),
+                fail_silently=False,
+            )
         except Exception:  # noqa: BLE001 - the step is done; a mail outage must not undo it
             logger.exception("workflow e-mail not sent", extra={"incident": incident_id})
 

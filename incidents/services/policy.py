@@ -8,6 +8,9 @@ admin without touching code.
 
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -55,17 +58,42 @@ def require_model_permission(user, action: str, model) -> None:
         )
 
 
+# Set only by services.revisions while it applies a reviewed revision to a live incident.
+_applying_revision = contextvars.ContextVar("applying_revision", default=False)
+
+
+@contextmanager
+def applying_revision():
+    """The one way a published incident's content changes: a revision an editor publishes."""
+    token = _applying_revision.set(True)
+    try:
+        yield
+    finally:
+        _applying_revision.reset(token)
+
+
 def can_edit_incident(user, incident: Incident) -> bool:
-    """Caseworkers edit drafts only; holders of the publish permission edit at any status."""
-    return user.has_perm(perm("change", Incident)) and (
-        incident.status == Status.DRAFT or user.has_perm(PUBLISH)
-    )
+    """Caseworkers edit drafts only; holders of the publish permission also edit records in
+    review and archived ones. Nobody edits a published incident in place: a change to it is a
+    revision (services.revisions), reviewed, then applied by an editor."""
+    if not user.has_perm(perm("change", Incident)):
+        return False
+    if incident.status == Status.PUBLISHED:
+        return _applying_revision.get() and user.has_perm(PUBLISH)
+    return incident.status == Status.DRAFT or user.has_perm(PUBLISH)
 
 
 def require_incident_editable(user, incident: Incident) -> None:
     if not user.has_perm(perm("change", Incident)):
         require_model_permission(user, "change", Incident)
     if not can_edit_incident(user, incident):
+        if incident.status == Status.PUBLISHED:
+            raise PermissionDenied(
+                _(
+                    "A published incident changes through a revision: use “Propose a change” "
+                    "on its page; an editor reviews and publishes it."
+                )
+            )
         raise PermissionDenied(
             _("Only editors may change an incident that is %(status)s; caseworkers edit drafts.")
             % {"status": incident.get_status_display().lower()}

@@ -56,11 +56,18 @@ TRANSITIONS: dict[str, Transition] = {
 }  # fmt: skip
 
 
+# A pending revision (a working copy, services.revisions) is submitted and returned like a
+# draft; it is published onto its live incident by publish_revision, never by these steps.
+WORKING_COPY_STEPS = ("submit", "return_to_draft")
+
+
 def available_transitions(*, incident: Incident, user) -> list[Transition]:
     return [
         t
         for t in TRANSITIONS.values()
-        if incident.status in t.source and user.has_perm(t.permission)
+        if incident.status in t.source
+        and user.has_perm(t.permission)
+        and (incident.revision_of_id is None or t.name in WORKING_COPY_STEPS)
     ]
 
 
@@ -99,6 +106,8 @@ def incident_transition(
     expected_version: int | None = None,
     as_imported: bool = False,
     notify: bool = True,
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
 ) -> Incident:
     """Move `incident` one step along the workflow, checking permission and publication rules.
 
@@ -107,6 +116,8 @@ def incident_transition(
     for a record new to this database, a status it had where the file came from; the file's
     timestamps (set on creation by save_incident's stamps) then stand. `notify`: send the
     workflow e-mails (services.notifications); an import of many records does not.
+    `comment`, `field_comments` ({field path: text}): the reviewer's comments on a return,
+    kept staff-only with the incident (models.ReviewComment).
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -124,6 +135,14 @@ def incident_transition(
             expected_version=expected_version,
             current_version=current.version,
             changes=changes_since(current, expected_version),
+        )
+    if current.revision_of_id is not None and name not in WORKING_COPY_STEPS:
+        raise ValidationError(
+            _(
+                "This is a pending revision of incident #%(id)s: an editor publishes it from its "
+                "review page (or it is discarded); it has no status of its own."
+            )
+            % {"id": current.revision_of_id}
         )
     if current.status not in transition.source:
         raise ValidationError(
@@ -152,6 +171,7 @@ def incident_transition(
     if moved != 1:
         raise ValidationError(_("The incident's status changed meanwhile; nothing was done."))
     fresh = Incident.objects.get(pk=current.pk)
+    _comment(fresh, user, name, comment, field_comments or {})
     fresh._history_user = user
     Incident.history.bulk_history_create(
         [fresh], update=True, default_user=user, default_change_reason=str(transition.label)
@@ -163,3 +183,21 @@ def incident_transition(
             incident_id=fresh.pk, name=transition.name, actor=user, step=str(transition.label)
         )
     return fresh
+
+
+def _comment(incident: Incident, user, name: str, comment: str, field_comments: dict) -> None:
+    from incidents.models import ReviewComment, ReviewStep
+    from incidents.models.common import LONG_TEXT
+
+    step = ReviewStep.RETURNED if name == "return_to_draft" else ReviewStep.NOTE
+    rows = [(str(f), str(t).strip()) for f, t in field_comments.items() if str(t).strip()]
+    if str(comment).strip():
+        rows.insert(0, ("", str(comment).strip()))
+    for _field, text in rows:
+        if len(text) > LONG_TEXT:
+            raise ValidationError(_("A comment is too long (at most %(n)s characters).")
+                                  % {"n": LONG_TEXT})  # fmt: skip
+    ReviewComment.objects.bulk_create(
+        ReviewComment(incident=incident, author=user, step=step, field=field[:200], text=text)
+        for field, text in rows
+    )
