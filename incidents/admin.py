@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
+from incidents.admin_revisions import RevisionViews, revision_context
 from incidents.admin_rows import KnownPickers, KnownRowsFormSet
 from incidents.forms import (
     ActorForm,
@@ -506,9 +507,30 @@ def related_history(incident_id: int, limit: int = 100) -> list:
     return records
 
 
+class RecordKindFilter(admin.SimpleListFilter):
+    """Records by default; pending revisions (working copies, services.revisions) on request,
+    so a list of incidents never shows one incident twice."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("revisions", _("Pending revisions of published incidents"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "revisions":
+            return queryset.filter(revision_of__isnull=False)
+        return queryset.filter(revision_of__isnull=True)
+
+
 @admin.register(Incident)
 class IncidentAdmin(
-    LogsStaffAccess, WorkflowActions, DateTextDisplay, HistoryAdmin, nested_admin.NestedModelAdmin
+    RevisionViews,
+    LogsStaffAccess,
+    WorkflowActions,
+    DateTextDisplay,
+    HistoryAdmin,
+    nested_admin.NestedModelAdmin,
 ):
     form = IncidentForm
     inlines = [DateClaimInline, DetaineeGroupInline, CitationInline]
@@ -519,7 +541,14 @@ class IncidentAdmin(
         (_("History"), {"fields": ["created_at", "updated_at", "published_at"]}),
     ]
     list_display = ["title", "date_display", "status", "outcome_list", "people", "updated_at"]
-    list_filter = ["status", "groups__outcome", ArrestCountryFilter, YearFilter, "date_precision"]
+    list_filter = [
+        RecordKindFilter,
+        "status",
+        "groups__outcome",
+        ArrestCountryFilter,
+        YearFilter,
+        "date_precision",
+    ]
     search_fields = ["title", "summary", "slug"]  # see get_search_results
     list_per_page = 50
     show_full_result_count = False  # a second COUNT over every incident on each search
@@ -540,6 +569,7 @@ class IncidentAdmin(
                 wrap(require_POST(self.transition_view)),
                 name="incidents_incident_transition",
             ),
+            *self.revision_urls(),
             *super().get_urls(),
         ]
 
@@ -567,8 +597,9 @@ class IncidentAdmin(
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and obj.pk:
             context["transitions"] = available_transitions(incident=obj, user=request.user)
-            if obj.status == Status.IN_REVIEW:
+            if obj.status == Status.IN_REVIEW and obj.revision_of_id is None:
                 context["publication_problems"] = publication_problems(obj)
+            context.update(revision_context(obj, request.user))
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def transition_view(self, request, object_id, name):
@@ -581,9 +612,18 @@ class IncidentAdmin(
             expected = int(request.POST["version"]) if request.POST.get("version") else None
         except ValueError:
             expected = -1  # a mangled form: refuse as stale rather than act on it
+        # A return carries the reviewer's comment, about one field if they chose one.
+        comment, field = request.POST.get("comment", ""), request.POST.get("comment_field", "")
         try:
+            if name == "return_to_draft" and not comment.strip():
+                raise ValidationError(gettext("Say what needs fixing: write a comment."))
             incident = incident_transition(
-                incident=incident, name=name, user=request.user, expected_version=expected
+                incident=incident,
+                name=name,
+                user=request.user,
+                expected_version=expected,
+                comment="" if field else comment,
+                field_comments={field: comment} if field else None,
             )
         except (ValidationError, PermissionDenied, Conflict) as exc:
             for message in _error_messages(exc):

@@ -30,6 +30,11 @@ class IncidentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def records(self):
+        """Every incident but the working copies of pending revisions (services.revisions):
+        staff lists, boards, duplicates and full exports show each incident once."""
+        return self.filter(revision_of__isnull=True)
+
     def newest_first(self):
         """Newest first; with a text search (PostgreSQL), best matches first."""
         ranked = ["-search_rank"] if "search_rank" in self.query.annotations else []

@@ -129,7 +129,11 @@ def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
         "pk",
     )
     return (
-        DetaineeGroup.objects.filter(incident__status__in=statuses, outcome__in=STILL_AT_RISK)
+        DetaineeGroup.objects.filter(
+            incident__status__in=statuses,
+            incident__revision_of__isnull=True,  # a pending revision repeats its live incident
+            outcome__in=STILL_AT_RISK,
+        )
         .select_related("incident", "arrest_location")
         .prefetch_related(
             Prefetch("events", queryset=events),

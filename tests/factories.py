@@ -275,3 +275,17 @@ def published_incident(*, groups=1, **kwargs) -> Incident:
         CustodyEventFactory(group=group)
     CitationFactory(incident=incident)
     return incident
+
+
+def publish_change(incident, *, editor, values=None, children=(), notice="", minor=None):
+    """Change a published incident the only way there is: a revision (services.revisions)
+    proposed, submitted and published by `editor`. `minor` defaults to "no notice given"."""
+    from incidents.services import incident_transition, save_incident
+    from incidents.services.revisions import publish_revision, start_revision
+
+    copy = start_revision(incident=incident, user=editor)
+    save_incident(user=editor, pk=copy.pk, values=values or {}, children=list(children))
+    copy = incident_transition(incident=copy, name="submit", user=editor, notify=False)
+    return publish_revision(
+        working_copy=copy, user=editor, notice=notice, minor=not notice if minor is None else minor
+    )

@@ -336,7 +336,7 @@ def change_url(incident):
 
 
 def test_change_page_round_trip_keeps_everything(admin_client):
-    incident = published_incident(groups=2)
+    incident = published_incident(groups=2, status=Status.IN_REVIEW)
     response = admin_client.get(change_url(incident))
     assert response.status_code == 200
     assert response.context["adminform"].form.initial["date_text"] == "mid-March 2017"
@@ -369,7 +369,7 @@ def test_citation_choices_are_limited_to_this_incident(admin_client):
 def test_citation_event_of_another_group_is_a_field_error(admin_client):
     # Both groups have sequence 0: re-rendering with errors must not trip over the tie
     # (nested_admin's drag-and-drop sorting did, hence no sortable_field_name).
-    incident = published_incident(groups=2)
+    incident = published_incident(groups=2, status=Status.IN_REVIEW)
     first, second = incident.groups.all()
     response = admin_client.get(change_url(incident))
     data = page_data(response)
@@ -385,7 +385,7 @@ def test_citation_event_of_another_group_is_a_field_error(admin_client):
 
 def test_deleting_a_cited_group_while_editing_its_citation(admin_client):
     # The citation goes with its group (on_delete=CASCADE), instead of a foreign-key crash.
-    incident = IncidentFactory()
+    incident = IncidentFactory(status=Status.IN_REVIEW)
     doomed = DetaineeGroupFactory(incident=incident)
     DetaineeGroupFactory(incident=incident)
     CitationFactory(incident=incident, group=doomed)
@@ -406,7 +406,7 @@ def test_deleting_a_cited_group_while_editing_its_citation(admin_client):
 
 
 def test_deleting_a_group_while_editing_its_event(admin_client):
-    incident = published_incident(groups=2)
+    incident = published_incident(groups=2, status=Status.IN_REVIEW)
     doomed, kept = incident.groups.all()
     data = page_data(admin_client.get(change_url(incident)))
     data[f"{GROUPS}-0-DELETE"] = "on"
@@ -517,7 +517,7 @@ def test_change_page_rows_cost_no_query_each(admin_client):
     so a well-sourced incident costs no more queries than a thinly sourced one."""
     from tests.factories import CountClaimFactory, DateClaimFactory
 
-    incident = published_incident(groups=1)
+    incident = published_incident(groups=1, status=Status.IN_REVIEW)
     group = incident.groups.get()
     CustodyEventFactory(group=group, location=LocationFactory(name="Tumen"))
 

@@ -10,6 +10,7 @@ from incidents.models import (
     Incident,
     Location,
     StaffAccessLog,
+    Status,
 )
 from tests.factories import (
     EstimateFactory,
@@ -37,7 +38,7 @@ def editor(client, login):
 
 
 def test_admin_change_is_recorded_with_user_and_fields(client, editor):
-    incident = published_incident(groups=1, title="Before")
+    incident = published_incident(groups=1, title="Before", status=Status.IN_REVIEW)
     data = page_data(client.get(admin_url(incident, "change")))
     data["title"] = "After"
     data["groups-0-label"] = "Relabelled group"
@@ -57,7 +58,7 @@ def test_admin_change_is_recorded_with_user_and_fields(client, editor):
 
 
 def test_history_page_shows_the_diff_and_related_changes(client, editor):
-    incident = published_incident(groups=2, title="Before")
+    incident = published_incident(groups=2, title="Before", status=Status.IN_REVIEW)
     data = page_data(client.get(admin_url(incident, "change")))
     data["title"] = "After"
     data["groups-0-label"] = "Relabelled group"

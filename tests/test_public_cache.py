@@ -12,7 +12,7 @@ from incidents.models import Incident, Location, Status
 from incidents.services import incident_transition
 from incidents.services.deletion import incident_delete
 from incidents.services.editing import save_incident, save_record
-from tests.factories import CitationFactory, CustodyEventFactory, published_incident
+from tests.factories import CitationFactory, CustodyEventFactory, publish_change, published_incident
 from tests.roles import staff
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +82,7 @@ def test_an_edit_shows_at_once(client, editor, committed):
     assert "Old title" in body(client, incident.get_absolute_url())
     assert "Old title" in body(client, "/incidents/")
     with committed():
-        save_incident(user=editor, pk=incident.pk, values={"title": "New title"},
-                      expected_version=incident.version)  # fmt: skip
+        publish_change(incident, editor=editor, values={"title": "New title"})
     for url in (incident.get_absolute_url(), "/incidents/", "/api/incidents/"):
         text = body(client, url)
         assert "New title" in text and "Old title" not in text, url

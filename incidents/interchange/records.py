@@ -62,6 +62,9 @@ def _value(name: str, value):
 
 # Rebuilt on every save (ids, the place path, normalised names, the search index).
 DERIVED_FIELDS = ("id", "path", "normalized", "search_document")
+# A pending revision's link to its live incident: working copies are not records of the file
+# (full_export_incidents leaves them out; services.revisions makes and applies them).
+NOT_IN_FILES = (*DERIVED_FIELDS, "revision_of", "revision_base_version")
 
 
 def _fields(obj, model, scope: str) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def _fields(obj, model, scope: str) -> dict[str, Any]:
     data = {name: _value(name, value) for name, value in pick(obj, model).items()}
     if scope == FULL:
         for name in PRIVATE_FIELDS[model]:
-            if name not in DERIVED_FIELDS:
+            if name not in NOT_IN_FILES:
                 data[name] = _value(name, getattr(obj, name))
     return data
 
@@ -236,4 +239,4 @@ def estimates_queryset(scope: str):
 def full_export_incidents():
     """Every incident, in the public order (newest first; ties: newest record first), so that
     a restored backup lists ties as the original did (see importer: created last-to-first)."""
-    return Incident.objects.newest_first()
+    return Incident.objects.records().newest_first()

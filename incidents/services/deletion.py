@@ -72,6 +72,7 @@ def deleted_incidents():
             history_type="-", history_change_reason__startswith=DELETE_BATCH_PREFIX
         )
         .exclude(id__in=existing)
+        .filter(revision_of__isnull=True)  # a discarded or published revision is not restored
         .order_by("-history_date")
     )
 
