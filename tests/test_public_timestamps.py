@@ -17,9 +17,22 @@ pytestmark = pytest.mark.django_db
 
 
 def change(client, incident, **fields):
-    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    """Change a published incident as staff do: propose a revision, edit it, submit it, and
+    publish it (with a notice)."""
+    admin = "admin:incidents_incident_"
+    client.post(reverse(admin + "revise", args=[incident.pk]))
+    copy = Incident.objects.get(revision_of=incident)
+    url = reverse(admin + "change", args=[copy.pk])
     response = client.post(url, page_data(client.get(url)) | fields)
     assert response.status_code == 302, response.content.decode()[:1000]
+    copy.refresh_from_db()
+    client.post(reverse(admin + "transition", args=[copy.pk, "submit"]), {"version": copy.version})
+    copy.refresh_from_db()
+    response = client.post(
+        reverse(admin + "review_step", args=[copy.pk, "publish"]),
+        {"version": copy.version, "notice": "Corrected."},
+    )
+    assert not Incident.objects.filter(pk=copy.pk).exists(), "the revision was not published"
     return Incident.objects.get(pk=incident.pk)
 
 

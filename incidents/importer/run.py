@@ -366,7 +366,9 @@ class Importer:
 
     def values_for(self, model, record: dict, where: Where, *, skip=()) -> dict:
         """Converted values for the model fields a record gives; unknown keys are problems."""
-        importable = (set(PUBLIC_FIELDS[model]) | set(PRIVATE_FIELDS[model])) - {"id", "path"}
+        importable = (set(PUBLIC_FIELDS[model]) | set(PRIVATE_FIELDS[model])) - {
+            "id", "path", "revision_of", "revision_base_version"
+        }  # fmt: skip
         values, failed = {}, False
         for name, raw in record.items():
             if name in skip or str(name).startswith("_"):

@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 
 from incidents.interchange.records import (
     COUNT_PARTS,
-    DERIVED_FIELDS,
+    NOT_IN_FILES,
     FULL,
     PUBLIC,
     count,
@@ -59,7 +59,7 @@ class ArrestPlace(NamedTuple):
 def _names(model, scope: str) -> tuple[str, ...]:
     names = PUBLIC_FIELDS[model]
     if scope == FULL:
-        names += tuple(n for n in PRIVATE_FIELDS[model] if n not in DERIVED_FIELDS)
+        names += tuple(n for n in PRIVATE_FIELDS[model] if n not in NOT_IN_FILES)
     return names
 
 

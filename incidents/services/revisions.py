@@ -17,12 +17,11 @@ import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents import cache as public_cache
-from incidents.interchange import FULL, export_queryset, incident_record
+from incidents.interchange import FULL, PUBLIC, export_queryset, incident_record
 from incidents.interchange.records import JSONEncoder
 from incidents.models import (
     Incident,
@@ -47,6 +46,13 @@ def full_record(incident_id: int) -> dict:
     incident = export_queryset(Incident.objects.filter(pk=incident_id), FULL).get()
     # As plain JSON (dates as text…): what the file format says, stored and compared as such.
     return json.loads(json.dumps(incident_record(incident, FULL), cls=JSONEncoder))
+
+
+def public_record(incident_id: int) -> dict:
+    """What the public may know of the incident (PUBLIC scope: no notes, no confidential
+    source), as plain JSON: whether a change is public, and substantive, is read from this."""
+    incident = export_queryset(Incident.objects.filter(pk=incident_id), PUBLIC).get()
+    return json.loads(json.dumps(incident_record(incident, PUBLIC), cls=JSONEncoder))
 
 
 def working_copy_of(incident: Incident) -> Incident | None:
@@ -149,7 +155,11 @@ def publish_revision(
     if not changes:
         raise ValidationError(_("This revision changes nothing; discard it instead."))
     notice = (notice or "").strip()
-    substantive = any(c.substantive for c in changes)
+    # What readers can see changed decides the notice: a change to a confidential claim, or
+    # to internal notes, is never announced (the notice itself would tell of it).
+    public_before = public_record(live.pk)
+    public_changes = diff_records(public_before, public_record(copy.pk))
+    substantive = any(c.substantive for c in public_changes)
     if substantive and not minor and not notice:
         raise ValidationError(
             _(
@@ -163,8 +173,11 @@ def publish_revision(
     with policy.applying_revision():
         _apply(record, user=user)
     now = timezone.now()
-    # A revision is a public change (the feed shows the record as updated), whatever it touched.
-    Incident.objects.filter(pk=live.pk).update(updated_at=now, version=F("version") + 1)
+    if not public_changes:
+        # Only internal parts changed: the public `updated_at` stays (services.editing moves it
+        # for any rewritten row, and the importer rewrites a changed list of citations whole),
+        # so a feed reader cannot tell staff worked on the record.
+        Incident.objects.filter(pk=live.pk).update(updated_at=public_before["updated_at"])
     number = IncidentRevision.objects.filter(incident=live).count() + 1
     revision = IncidentRevision.objects.create(
         incident=live,
