@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import SUCCESS, get_messages
 from django.urls import NoReverseMatch, reverse
 
-from incidents.models import StaffAccessLog, Status
+from incidents.models import Incident, StaffAccessLog, Status
 from tests.factories import (
     CitationFactory,
     DetaineeGroupFactory,
@@ -32,7 +32,9 @@ ROLES = ["anonymous", "caseworker", "editor", "administrator"]
 # What each action does (all against a fresh record):
 #   add     GET the add page
 #   change  POST the change form with one field edited (incident: a draft)
-#   change_published  the same on a published incident
+#   change_published  the same on a published incident (nobody: a change is a revision)
+#   propose_revision  POST "propose a change" on a published incident (makes a working copy)
+#   publish_revision  POST "publish" on the review page of a submitted revision
 #   delete  POST the delete confirmation
 #   publish incident: POST the "publish" workflow step on an in-review incident ready to go
 #           review queue: the "publish" changelist action; estimate: POST status=published
@@ -42,7 +44,9 @@ POLICY = {
     "incident": {
         "add":              (LOGIN, OK,     OK,     OK),
         "change":           (LOGIN, OK,     OK,     OK),
-        "change_published": (LOGIN, DENIED, OK,     OK),
+        "change_published": (LOGIN, DENIED, DENIED, DENIED),
+        "propose_revision": (LOGIN, OK,     OK,     OK),
+        "publish_revision": (LOGIN, DENIED, OK,     OK),
         "delete":           (LOGIN, DENIED, OK,     OK),
         "publish":          (LOGIN, DENIED, OK,     OK),
     },
@@ -87,7 +91,7 @@ CELLS = [
 
 
 def test_the_matrix_has_every_role_for_every_cell():
-    assert len(CELLS) == 100
+    assert len(CELLS) == 108
     assert all(len(outcomes) == len(ROLES) for a in POLICY.values() for outcomes in a.values())
 
 
@@ -185,8 +189,32 @@ def queue_action(client, incident, name, target):
     return response, snapshot(incident)["status"] == target
 
 
+def do_propose_revision(client, model):
+    live = ready_incident(Status.PUBLISHED)
+    response = client.post(url("incident", "revise", live.pk))
+    return response, Incident.objects.filter(revision_of=live).exists()
+
+
+def do_publish_revision(client, model):
+    from incidents.services import incident_transition, save_incident
+    from incidents.services.revisions import start_revision
+
+    live = ready_incident(Status.PUBLISHED)
+    editor = staff("Editor", username="revision-proposer")
+    copy = start_revision(incident=live, user=editor)
+    save_incident(user=editor, pk=copy.pk, values={"title": "Revised title"})
+    copy = incident_transition(incident=copy, name="submit", user=editor, notify=False)
+    response = client.post(
+        url("incident", "review_step", copy.pk, "publish"),
+        {"version": copy.version, "notice": "Corrected."},
+    )
+    return response, Incident.objects.get(pk=live.pk).title == "Revised title"
+
+
 ACTIONS = {
     "add": do_add,
+    "propose_revision": do_propose_revision,
+    "publish_revision": do_publish_revision,
     "change": do_change,
     "change_published": do_change_published,
     "delete": do_delete,
