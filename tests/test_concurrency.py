@@ -79,7 +79,9 @@ def test_the_second_save_is_refused_with_what_changed(
 
 def test_a_stale_form_cannot_put_back_a_removed_name(two_editors):
     alice, bob = two_editors
-    incident = published_incident(summary="Arrested with their helper NAME-TO-REMOVE.", status=Status.IN_REVIEW)
+    incident = published_incident(
+        summary="Arrested with their helper NAME-TO-REMOVE.", status=Status.IN_REVIEW
+    )
     bob_page = page_data(bob.get(change_url(incident)))
     alice_page = page_data(alice.get(change_url(incident)))
     alice_page["summary"] = "Arrested with a helper."

@@ -401,6 +401,8 @@ def test_updating_from_a_public_file_keeps_what_it_does_not_carry():
 
     kept = private_state()
     assert kept[0] and any(c[0] for c in kept[2])
+    # (A published incident is not changed by a file but through a revision: services.revisions.)
+    Incident.objects.filter(pk=incident.pk).update(status=Status.IN_REVIEW)
     for content, filename in ((public_csv, "f.csv"), (public_json, "f.json")):
         edited = content.replace(incident.title, incident.title + " (edited)")
         report = run_import(edited, filename=filename)

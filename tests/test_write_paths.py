@@ -33,7 +33,8 @@ from incidents.models import (
     Source,
     Status,
 )
-from incidents.services import incident_delete
+from incidents.services import incident_delete, incident_transition, save_incident
+from incidents.services.revisions import start_revision
 from tests.factories import (
     CitationFactory,
     CustodyEventFactory,
@@ -59,8 +60,12 @@ POLICY = {
     "publish":              (LOGIN,   REFUSED,  OK,    OK),
     "publish_flag":         (LOGIN,   REFUSED,  OK,    OK),
     "unpublish":            (LOGIN,   REFUSED,  OK,    OK),
-    "edit_published":       (LOGIN,   REFUSED,  OK,    OK),
-    "delete_groups":        (LOGIN,   REFUSED,  OK,    OK),
+    # A published incident changes only through a reviewed revision (services.revisions).
+    "edit_published":       (LOGIN,   REFUSED,  REFUSED, REFUSED),
+    "delete_groups":        (LOGIN,   REFUSED,  REFUSED, REFUSED),
+    "propose_revision":     (LOGIN,   OK,       OK,    OK),
+    "publish_revision":     (LOGIN,   REFUSED,  OK,    OK),
+    "discard_revision":     (LOGIN,   REFUSED,  OK,    OK),  # an editor's, in review
     "unconfidential":       (LOGIN,   REFUSED,  OK,    OK),
     "coordinates_public":   (LOGIN,   REFUSED,  OK,    OK),
     "create_source":        (LOGIN,   OK,       OK,    OK),
@@ -93,6 +98,7 @@ PATHS = {
         "create_public_coords",
     ],
     "restore": ["restore_published"],
+    "revision_pages": ["propose_revision", "publish_revision", "discard_revision"],
 }  # fmt: skip
 
 CELLS = [
@@ -104,7 +110,7 @@ CELLS = [
 
 
 def test_the_matrix_is_complete():
-    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 144
+    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 156
     assert {a for actions in PATHS.values() for a in actions} == set(POLICY)
 
 
@@ -127,6 +133,14 @@ class World:
         CitationFactory(incident=self.published, source=self.secret, claim=SECRET_CLAIM)
         self.in_review = self._ready(Status.IN_REVIEW, "matrix-in-review")
         self.estimate = EstimateFactory(status=Status.DRAFT, source=self.public_source)
+        # A published incident with a pending revision, submitted by an editor.
+        self.revised = self._ready(Status.PUBLISHED, "matrix-revised")
+        proposer = staff("Editor", username="setup-proposer")
+        copy = start_revision(incident=self.revised, user=proposer)
+        save_incident(user=proposer, pk=copy.pk, values={"title": "Revised through the matrix"})
+        self.revision = incident_transition(
+            incident=copy, name="submit", user=proposer, notify=False
+        )
         deleted = self._ready(Status.PUBLISHED, "matrix-deleted")
         self.deleted_id = deleted.pk
         incident_delete(incident=deleted, user=staff("Administrator", username="setup-admin"))
@@ -193,6 +207,27 @@ class Checks:
         done = not DetaineeGroup.objects.filter(incident=w.published).exists()
         body = public(f"/api/incidents/{w.published.slug}/").json()
         assert (body["groups"] == []) == done
+        return done
+
+    @staticmethod
+    def propose_revision(w: World) -> bool:
+        done = Incident.objects.filter(revision_of=w.published).exists()
+        body = public(f"/api/incidents/{w.published.slug}/").json()
+        assert body["title"] == "Title of matrix-published"  # the live version only
+        return done
+
+    @staticmethod
+    def publish_revision(w: World) -> bool:
+        title = Incident.objects.get(pk=w.revised.pk).title
+        done = title == "Revised through the matrix"
+        assert public(f"/api/incidents/{w.revised.slug}/").json()["title"] == title
+        assert public(f"/incidents/{w.revision.slug}/").status_code == 404
+        return done
+
+    @staticmethod
+    def discard_revision(w: World) -> bool:
+        done = not Incident.objects.filter(pk=w.revision.pk).exists()
+        assert Incident.objects.get(pk=w.revised.pk).title == "Title of matrix-revised"
         return done
 
     @staticmethod
@@ -406,6 +441,14 @@ class Paths:
         except CommandError as exc:
             return exc
         return None
+
+    @staticmethod
+    def revision_pages(client, user, action, w):
+        if action == "propose_revision":
+            return client.post(reverse("admin:incidents_incident_revise", args=[w.published.pk]))
+        step = "publish" if action == "publish_revision" else "discard"
+        url = reverse("admin:incidents_incident_review_step", args=[w.revision.pk, step])
+        return client.post(url, {"version": str(w.revision.version), "notice": "Corrected."})
 
     @staticmethod
     def restore(client, user, action, w):

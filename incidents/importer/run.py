@@ -49,6 +49,7 @@ from incidents.services import (
     derived,
     incident_transition,
     integrity,
+    policy,
     save_incident,
     save_record,
     transition_path,
@@ -535,11 +536,30 @@ class Importer:
             return
         self.guarded(where, partial(self.write, plan))
 
+    def leave_published_alone(self, save, plan: IncidentPlan):
+        """A published incident changes only through a reviewed revision (services.revisions),
+        never from a file. The plan is tried in a savepoint: a record that writes nothing is
+        "unchanged" as before; one that would change the live record is refused, undone."""
+        try:
+            with transaction.atomic(), policy.applying_revision():
+                result = save()
+                if result.wrote:
+                    raise _WouldChange
+        except _WouldChange:
+            self.problem(
+                plan.where(),
+                "this incident is published: a change to it goes through a revision (on its "
+                "admin page, “Propose a change”), reviewed by an editor, not through an import",
+            )
+            raise RecordFailed from None
+        return result
+
     def write(self, plan: IncidentPlan) -> None:
         existing = plan.existing
         result = None
         if existing is None or plan.values or plan.children:
-            result = save_incident(
+            save = partial(
+                save_incident,
                 user=self.user,
                 pk=existing.pk if existing else None,
                 values=plan.values,
@@ -547,6 +567,11 @@ class Importer:
                 expected_version=plan.expected_version,
                 stamps=plan.stamps if existing is None else None,
             )
+            published = existing is not None and existing.status == Status.PUBLISHED
+            if published and not policy.revision_being_applied():
+                result = self.leave_published_alone(save, plan)
+            else:
+                result = save()
         incident = result.instance if result else existing
         self.stored_slugs[Incident].add(incident.slug)
         moved = False
@@ -575,6 +600,10 @@ class Importer:
             self.report.count("incident", "updated")
         else:
             self.report.count("incident", "unchanged")
+
+
+class _WouldChange(Exception):
+    pass
 
 
 def _equal(obj, name: str, value) -> bool:

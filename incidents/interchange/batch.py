@@ -27,8 +27,8 @@ from django.db.models.expressions import RawSQL
 
 from incidents.interchange.records import (
     COUNT_PARTS,
-    NOT_IN_FILES,
     FULL,
+    NOT_IN_FILES,
     PUBLIC,
     count,
 )

@@ -72,6 +72,10 @@ def applying_revision():
         _applying_revision.reset(token)
 
 
+def revision_being_applied() -> bool:
+    return _applying_revision.get()
+
+
 def can_edit_incident(user, incident: Incident) -> bool:
     """Caseworkers edit drafts only; holders of the publish permission also edit records in
     review and archived ones. Nobody edits a published incident in place: a change to it is a
