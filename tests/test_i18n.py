@@ -20,7 +20,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from incidents.models import CountQualifier, DatePrecision, EventKind, Outcome
+from incidents.models import CountQualifier, DatePrecision, EventKind, Incident, Outcome, Status
 from incidents.vague import EstimatedCount, VagueDate, parse_vague_date
 from tests.factories import (
     CitationFactory,
@@ -280,6 +280,8 @@ def test_admin_shows_korean_labels(client, login, shenyang_case):
     changelist = body(client.get(reverse("admin:incidents_incident_changelist")))
     for text in ["상태", "게시됨", "2017년 7월 15–17일"]:
         assert text in changelist, text
+    # (A published incident's page is read-only; the editable page, as a record in review.)
+    Incident.objects.filter(pk=shenyang_case.pk).update(status=Status.IN_REVIEW)
     change = body(client.get(reverse("admin:incidents_incident_change", args=[shenyang_case.pk])))
     for text in ["제목", "공개 요약", "내부 메모", "보도된 날짜", "구금자 일행", "구금 경과"]:
         assert text in change, text
