@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 # Bookkeeping, not content: never a difference a reviewer should read.
 IGNORED = {
     "slug", "version", "status", "created_at", "updated_at", "staff_updated_at",
-    "published_at", "sequence", "publish_not_before", "_where", "_row",
+    "published_at", "sequence", "publish_not_before", "_where", "_row", "corrected_at",
 }  # fmt: skip
 
 # Leaf keys whose change is substantive (figures, dates, places, outcomes, sources).

@@ -129,6 +129,7 @@ def document_schema(scope: str) -> dict:
         "published_at": {"oneOf": [MOMENT, {"type": "null"}]}, "updated_at": MOMENT,
         "groups": {"type": "array", "items": group},
         "citations": {"type": "array", "items": citation},
+        "corrected_at": {"oneOf": [MOMENT, {"type": "null"}]},
         **private(status=_enum(Status.values), notes_internal=STR, created_at=MOMENT,
                   version=INT, staff_updated_at=MOMENT),
     })  # fmt: skip

@@ -239,6 +239,13 @@ class IncidentRecordSerializer(RecordSerializer):
     citations = CitationRecordSerializer(
         many=True, help_text=_("Claims from public sources; confidential ones are never listed.")
     )
+    corrected_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_(
+            "When the latest public correction notice was published (see the incident's page); "
+            "null if the record was never corrected."
+        ),
+    )
     url = serializers.URLField(help_text=_("This record in the API."))
     html_url = serializers.URLField(help_text=_("The public page of this incident."))
 
@@ -247,7 +254,7 @@ class IncidentRecordSerializer(RecordSerializer):
         fields = public_fields(
             Incident,
             replaced=DATE_FIELDS,
-            added=("date", "date_claims", "groups", "citations", "url", "html_url"),
+            added=("date", "date_claims", "groups", "citations", "corrected_at", "url", "html_url"),
         )
 
 

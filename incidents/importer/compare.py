@@ -17,7 +17,8 @@ from incidents.interchange import COUNT_PARTS
 from incidents.vague import CountError
 
 # Set by the services on every write; a file's values for them never make a record differ.
-SERVICE_OWNED = ("version", "staff_updated_at", "updated_at", "created_at", "published_at")
+SERVICE_OWNED = ("version", "staff_updated_at", "updated_at", "created_at", "published_at",
+                 "corrected_at")  # fmt: skip
 
 
 def _date(value):

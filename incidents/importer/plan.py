@@ -44,6 +44,7 @@ INCIDENT_KEYS = {
     "updated_at",
     "published_at",
     "staff_updated_at",
+    "corrected_at",  # derived from the published revisions; read-only
 }
 GROUP_KEYS = {
     "sequence",

@@ -40,6 +40,7 @@ from incidents.models import (
     DetaineeGroup,
     EventActor,
     Incident,
+    IncidentRevision,
 )
 from incidents.public import PRIVATE_FIELDS, PUBLIC_FIELDS
 from incidents.querysets import CHRONOLOGICAL
@@ -140,6 +141,7 @@ class Batches:
         groups = self._groups(ids)
         date_claims = self._date_claims(ids)
         citations = self._citations(ids)
+        corrected = IncidentRevision.objects.latest_notice_dates(ids)
         records = []
         for pk, data in incidents:
             data["date"] = vague_date(data)
@@ -162,6 +164,7 @@ class Batches:
                 record["group"], record["event"] = group_pos, event_pos
                 cited.append(record)
             data["citations"] = cited
+            data["corrected_at"] = corrected.get(pk)
             records.append(data)
         return records
 

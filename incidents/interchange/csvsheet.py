@@ -23,6 +23,9 @@ CSV_COLUMNS = [
     "group_arrest_country",
     "group_size", "group_women", "group_men", "group_minors", "group_helpers",
     "group_helpers_nationality", "group_helpers_description", "group_events",
+    # Last, so that every earlier column keeps its place: the date of the latest public
+    # correction notice (services.revisions), blank if the record was never corrected.
+    "incident_corrected_at",
 ]  # fmt: skip
 CSV_FULL_COLUMNS = [
     "incident_status", "incident_notes_internal", "incident_created_at",
@@ -91,7 +94,7 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
     groups = record["groups"] or [None]
     for number, group in enumerate(groups, start=1):
         if group is None:
-            row = incident + [""] * (len(CSV_COLUMNS) - len(incident))
+            row = incident + [""] * (len(CSV_COLUMNS) - len(incident) - 1)
         else:
             place = places.get(group["arrest_location"])
             row = incident + [
@@ -103,6 +106,7 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
                 "; ".join(group["helpers_nationality"]), group["helpers_description"],
                 events_text(group["events"]),
             ]  # fmt: skip
+        row.append(_iso(record.get("corrected_at")))
         if scope == FULL:
             row += [
                 record["status"], record["notes_internal"], _iso(record["created_at"]),

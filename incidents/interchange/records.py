@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from incidents.models import (
     Actor,
@@ -25,6 +25,7 @@ from incidents.models import (
     EstimateSource,
     EventActor,
     Incident,
+    IncidentRevision,
     Location,
     Source,
 )
@@ -189,6 +190,8 @@ def incident_record(incident: Incident, scope: str) -> dict:
         record["group"], record["event"] = group_pos, event_pos
         citations.append(record)
     data["citations"] = citations
+    # The latest public correction notice (export_queryset annotates it), for readers.
+    data["corrected_at"] = getattr(incident, "corrected_at", None)
     return data
 
 
@@ -221,7 +224,13 @@ def export_queryset(incidents, scope: str):
     if scope == PUBLIC:
         citations = citations.filter(source__confidential=False)
     date_claims = DateClaim.objects.select_related("source").order_by("sequence", "pk")
-    return incidents.prefetch_related(
+    corrected = (
+        IncidentRevision.objects.public_notices()
+        .filter(incident=OuterRef("pk"))
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+    return incidents.annotate(corrected_at=Subquery(corrected)).prefetch_related(
         Prefetch("groups", queryset=groups),
         Prefetch("citations", queryset=citations, to_attr="exported_citations"),
         Prefetch("date_claims", queryset=date_claims),

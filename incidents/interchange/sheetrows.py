@@ -22,7 +22,7 @@ from incidents.csvsafe import protect_row
 from incidents.interchange.batch import among, date_text
 from incidents.interchange.csvsheet import CSV_COLUMNS, count_figure, csv_columns
 from incidents.interchange.records import COUNT_PARTS, FULL, PUBLIC
-from incidents.models import Citation, CustodyEvent, DetaineeGroup
+from incidents.models import Citation, CustodyEvent, DetaineeGroup, IncidentRevision
 from incidents.querysets import CHRONOLOGICAL
 
 INCIDENT = ("slug", "title", "summary", "title_ko", "summary_ko", "date_earliest",
@@ -37,7 +37,7 @@ EVENT = ("group_id", "kind", "date_earliest", "date_latest", "date_precision", "
          "description")  # fmt: skip
 CHUNK = 2000  # incidents a query, and a chunk of the streamed body (1-4 MB)
 
-NO_GROUP = [""] * (len(CSV_COLUMNS) - 12)  # the group columns of an incident without groups
+NO_GROUP = [""] * (len(CSV_COLUMNS) - 13)  # the group columns of an incident without groups
 
 
 def _iso(value) -> str:
@@ -95,6 +95,7 @@ def sheet_rows(incidents, scope: str, chunk: int) -> Iterator[list[list]]:
         sources = defaultdict(dict)  # {incident: {slug: None}}: first-cited order, no repeats
         for incident, slug in cited.order_by("pk").values_list("incident_id", "source__slug"):
             sources[incident][slug] = None
+        corrected = IncidentRevision.objects.latest_notice_dates(ids)
         out = []
         for pk, slug, title, summary, title_ko, summary_ko, earliest, latest, precision, \
                 published, updated, *private in batch:  # fmt: skip
@@ -107,7 +108,9 @@ def sheet_rows(incidents, scope: str, chunk: int) -> Iterator[list[list]]:
                 tail = [status, notes, _iso(created), _iso(staff_updated), version]
             mine = by_incident.get(pk)
             if not mine:
-                out.append(head + NO_GROUP + (tail + [""] if full else []))
+                out.append(
+                    head + NO_GROUP + [_iso(corrected.get(pk))] + (tail + [""] if full else [])
+                )
                 continue
             positions = {group[0]: n for n, group in enumerate(mine, start=1)}
             for number, group in enumerate(mine, start=1):
@@ -120,6 +123,7 @@ def sheet_rows(incidents, scope: str, chunk: int) -> Iterator[list[list]]:
                     _count(*counts[9:12]), _count(*counts[12:15]),  # the five COUNT_PARTS
                     counts[15].replace(",", "; ") if counts[15] else "", counts[16],
                     "\n".join(events.get(gpk, ())),
+                    _iso(corrected.get(pk)),
                 ]  # fmt: skip
                 if full:
                     row += tail + [counts[17]]

@@ -63,6 +63,24 @@ class ReviewComment(models.Model):
         return f"{self.get_step_display()}: {self.text[:60]}"
 
 
+class IncidentRevisionQuerySet(models.QuerySet):
+    def public_notices(self):
+        """The correction notices readers see: not minor, with a notice, on a published
+        incident (the one rule every public output uses)."""
+        return self.filter(minor=False, incident__status="published").exclude(notice="")
+
+    def latest_notice_dates(self, incident_ids) -> dict[int, object]:
+        """{incident id: date of its latest public correction} (exports' `corrected_at`)."""
+        rows = (
+            self.public_notices()
+            .filter(incident_id__in=list(incident_ids))
+            .values("incident_id")
+            .annotate(latest=models.Max("published_at"))
+            .values_list("incident_id", "latest")
+        )
+        return dict(rows)
+
+
 class IncidentRevision(models.Model):
     """A revision published onto a live incident: before and after, and its notice."""
 
@@ -102,6 +120,8 @@ class IncidentRevision(models.Model):
     before = models.JSONField(_("live record before"))
     after = models.JSONField(_("live record after"))
     changes = models.JSONField(_("changes"), default=list)
+
+    objects = IncidentRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
