@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from incidents.exports import bad_filters_text, filter_errors
 from incidents.filters import IncidentFilterSet
 from incidents.listing import active_filters, filter_querystring
+from incidents.models import IncidentRevision
 from incidents.public import Memo, public_card
 
 FEED_SIZE = 50
@@ -75,6 +76,8 @@ class IncidentFeed(Feed):
         return obj.url("incidents:feed")
 
     def items(self, obj: FeedRequest) -> list[dict]:
+        """The incidents most recently updated and, as entries of their own, the latest
+        public correction notices of the same incidents; newest first."""
         incidents = obj.filterset.qs.order_by("-updated_at", "-pk").with_card_relations()
         items = []
         memo = Memo()
@@ -82,7 +85,21 @@ class IncidentFeed(Feed):
             data = public_card(incident, memo)
             data["permalink"] = obj.request.build_absolute_uri(data["url"])
             items.append(data)
-        return items
+        notices = (
+            IncidentRevision.objects.public_notices()
+            .filter(incident__in=obj.filterset.qs.order_by().values("pk"))
+            .select_related("incident")
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+        for notice in notices:
+            url = notice.incident.get_absolute_url() + f"#correction-{notice.number}"
+            items.append({
+                "correction": True, "title": f"Correction: {notice.incident.title}",
+                "notice": notice.notice, "permalink": obj.request.build_absolute_uri(url),
+                "published_at": notice.published_at, "updated_at": notice.published_at,
+            })  # fmt: skip
+        items.sort(key=lambda item: item["updated_at"], reverse=True)
+        return items[:FEED_SIZE]
 
     def item_title(self, item: dict) -> str:
         return item["title"]
@@ -95,6 +112,8 @@ class IncidentFeed(Feed):
 
     def item_description(self, item: dict) -> str:
         """HTML (Atom type="html"): every value escaped, so a summary cannot inject markup."""
+        if item.get("correction"):
+            return linebreaks(escape(item["notice"]))
         outcomes = ", ".join(str(o["label"]) for o in item["outcomes"]) or "unknown"
         facts = (
             f"Date: {item['date_display']}. North Koreans: {item['people_total']}."
@@ -110,6 +129,8 @@ class IncidentFeed(Feed):
         return item["updated_at"]
 
     def item_categories(self, item: dict) -> list[str]:
+        if item.get("correction"):
+            return ["correction"]
         return [o["code"] for o in item["outcomes"]]
 
 

@@ -25,9 +25,11 @@ from incidents.models import (
     EventKind,
     Incident,
     IncidentPlace,
+    IncidentRevision,
     Location,
     LocationName,
     Outcome,
+    ReviewComment,
     Source,
 )
 from incidents.vague import CountQualifier
@@ -75,6 +77,9 @@ PUBLIC_FIELDS: dict[type, tuple[str, ...]] = {
     EstimateSource: ("claim", "locator"),
     LocationName: (),
     IncidentPlace: (),
+    # A published revision's public part: its dated correction notice (when not minor).
+    IncidentRevision: ("number", "published_at", "notice"),
+    ReviewComment: (),
 }  # fmt: skip
 
 # Fields that are deliberately never public. Every concrete model field must be in exactly
@@ -104,6 +109,10 @@ PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     # Internal indexes, rebuilt from the record.
     LocationName: ("id", "normalized"),
     IncidentPlace: ("id",),
+    # The records before and after, and what changed, hold internal notes and confidential
+    # claims: staff only. Review comments are staff only.
+    IncidentRevision: ("id", "minor", "substantive", "before", "after", "changes"),
+    ReviewComment: ("id", "created_at", "step", "field", "text"),
 }  # fmt: skip
 
 # Foreign keys: followed explicitly below, never dumped as raw ids. A claim's or a relayed
@@ -123,6 +132,8 @@ RELATION_FIELDS: dict[type, tuple[str, ...]] = {
     EstimateSource: ("estimate", "source"),
     LocationName: ("location",),
     IncidentPlace: ("incident", "location"),
+    IncidentRevision: ("incident", "proposed_by", "published_by"),
+    ReviewComment: ("incident", "author"),
 }
 
 
@@ -327,6 +338,15 @@ def public_card(incident: Incident, memo: Memo | None = None) -> dict[str, Any]:
                 seen.setdefault(event.location_id, public_location(event.location, memo))
     data["places"] = list(seen.values())
     return data
+
+
+def public_corrections(incident: Incident) -> list[dict[str, Any]]:
+    """The dated correction notices, newest first (IncidentQuerySet.with_corrections)."""
+    return [
+        {**pick(r, IncidentRevision), "anchor": f"correction-{r.number}"}
+        for r in incident.public_corrections
+        if r.is_public_notice
+    ]
 
 
 def public_incident(

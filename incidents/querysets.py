@@ -108,6 +108,15 @@ class IncidentQuerySet(models.QuerySet):
             ]
         return self.prefetch_related(*lookups)
 
+    def with_corrections(self):
+        """Prefetch the public correction notices, newest first (one query)."""
+        from incidents.models import IncidentRevision
+
+        notices = IncidentRevision.objects.public_notices().order_by("-published_at", "-pk")
+        return self.prefetch_related(
+            Prefetch("revisions", queryset=notices, to_attr="public_corrections")
+        )
+
 
 class SourceQuerySet(models.QuerySet):
     def public(self):

@@ -11,7 +11,7 @@ from incidents import cache
 from incidents.filters import IncidentFilterSet
 from incidents.listing import CountedPaginator, filter_form_context, filter_querystring
 from incidents.models import Incident
-from incidents.public import Memo, public_card, public_incident
+from incidents.public import Memo, public_card, public_corrections, public_incident
 from incidents.search import best_matches_first
 
 
@@ -64,10 +64,17 @@ def incident_list(request):
 
 @require_safe
 def incident_detail(request, slug):
-    incident = Incident.objects.published().with_public_relations().filter(slug=slug).first()
+    incident = (
+        Incident.objects.published()
+        .with_public_relations()
+        .with_corrections()
+        .filter(slug=slug)
+        .first()
+    )
     if incident is None:
         raise Http404(gettext("No published incident at this address."))
     data = public_incident(incident)
+    data["corrections"] = public_corrections(incident)
     return render(
         request,
         "incidents/incident_detail.html",

@@ -140,7 +140,7 @@ def test_confidential_source_and_internal_notes_not_shown(client):
 def test_query_count_is_constant(client, django_assert_num_queries):
     """Queries: 1 incident, 1 groups (+arrest places), 1 events (+places), 1 their
     authorities, 1 count claims (+sources), 1 date claims (+sources), 1 public citations
-    (+sources)."""
+    (+sources), 1 correction notices."""
     small = published_incident(groups=1)
     big = published_incident(groups=6)
     for group in big.groups.all():
@@ -149,7 +149,7 @@ def test_query_count_is_constant(client, django_assert_num_queries):
         CountClaimFactory.create_batch(2, group=group)
     DateClaimFactory.create_batch(2, incident=big)
     CitationFactory.create_batch(4, incident=big)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(big.get_absolute_url())
