@@ -10,7 +10,9 @@ import zipfile
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from incidents.models import Location
+from incidents.models import DetaineeGroup, Location
+from incidents.services import Edit, incident_transition, save_incident
+from incidents.services.revisions import start_revision
 from tests.factories import (
     CitationFactory,
     CustodyEventFactory,
@@ -18,7 +20,9 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    publish_change,
 )
+from tests.roles import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,11 @@ MARKERS = {
     "draft title": "MARKER-DRAFT-TITLE",
     "draft summary": "MARKER-DRAFT-SUMMARY",
     "draft-only place": "MARKER-DRAFT-PLACE",
+    "pending revision title": "MARKER-REVISION-TITLE",
+    "pending revision summary": "MARKER-REVISION-SUMMARY",
+    "pending revision group": "MARKER-REVISION-GROUP",
+    "review comment": "MARKER-REVIEW-COMMENT",
+    "internal-only revision note": "MARKER-REVISED-NOTE",
     "private latitude": "43.123457",
     "private longitude": "129.765433",
 }
@@ -82,7 +91,31 @@ def records():
             incident=draft, arrest_location=LocationFactory(name=MARKERS["draft-only place"])
         )
         drafts.append(draft)
+    drafts.append(pending_revision_of(published))
     return published, drafts
+
+
+def pending_revision_of(published):
+    """Two revisions of the published incident: one published (it changed internal notes
+    only: its stored before/after records hold every private marker), and one pending, in
+    review, with markers in its title, summary and a new group, and a review comment."""
+    editor = staff("Editor", username="leak-editor")
+    publish_change(
+        published, editor=editor, values={"notes_internal": MARKERS["internal-only revision note"]}
+    )
+    copy = start_revision(incident=published, user=editor)
+    save_incident(
+        user=editor, pk=copy.pk,
+        values={"title": MARKERS["pending revision title"],
+                "summary": MARKERS["pending revision summary"]},
+        children=[Edit(DetaineeGroup, values={"label": MARKERS["pending revision group"],
+                                              "sequence": 9})],
+    )  # fmt: skip
+    copy = incident_transition(incident=copy, name="submit", user=editor, notify=False)
+    return incident_transition(
+        incident=copy, name="return_to_draft", user=editor, notify=False,
+        comment=MARKERS["review comment"],
+    )  # fmt: skip
 
 
 def public_patterns(resolver=None, prefix=""):
