@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -139,7 +140,7 @@ class RevisionViews:
             "changes": changes,
             "substantive": any(c.substantive for c in changes),
             "comments": review_comments(copy),
-            "proposer": type(request.user).objects.filter(pk=author).first(),
+            "proposer": get_user_model().objects.filter(pk=author).first(),
             "can_review": editor and copy.status == Status.IN_REVIEW,
             "can_submit": copy.status == Status.DRAFT and self.has_change_permission(request, copy),
             "can_discard": editor or (author == request.user.pk and copy.status == Status.DRAFT),

@@ -201,13 +201,14 @@ def publish_revision(
         % {"n": number, "minor": _(" (minor)") if minor else ""},
     )
     _history(copy, user, _("Published onto incident #%(id)s") % {"id": live.pk})
-    copy.delete()
+    copy_id = copy.pk
+    copy.delete()  # (sets copy.pk to None)
     fresh = Incident.objects.get(pk=live.pk)
     _history(fresh, user, _("Revision #%(n)s published") % {"n": number})
     public_cache.public_changed()
     notify_transition(
         incident_id=live.pk, name="publish", actor=user, step=_("Publish revision"),
-        recipients_of=copy.pk,
+        recipients_of=copy_id,
     )  # fmt: skip
     return revision
 
@@ -225,8 +226,9 @@ def discard_revision(*, working_copy: Incident, user) -> None:
         )
     live = Incident.objects.get(pk=copy.revision_of_id)
     _history(copy, user, _("Revision discarded"))
+    copy_id = copy.pk
     copy.delete()
-    _history(live, user, _("Revision #%(id)s discarded") % {"id": working_copy.pk})
+    _history(live, user, _("Revision #%(id)s discarded") % {"id": copy_id})
 
 
 def _apply(record: dict, *, user) -> Incident:
