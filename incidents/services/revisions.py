@@ -156,9 +156,12 @@ def publish_revision(
         raise ValidationError(_("This revision changes nothing; discard it instead."))
     notice = (notice or "").strip()
     # What readers can see changed decides the notice: a change to a confidential claim, or
-    # to internal notes, is never announced (the notice itself would tell of it).
+    # to internal notes, is never announced, whatever was typed (the notice itself would
+    # tell that staff worked on the record).
     public_before = public_record(live.pk)
     public_changes = diff_records(public_before, public_record(copy.pk))
+    if not public_changes:
+        notice, minor = "", True
     substantive = any(c.substantive for c in public_changes)
     if substantive and not minor and not notice:
         raise ValidationError(
