@@ -56,15 +56,22 @@ def require_model_permission(user, action: str, model) -> None:
 
 
 def can_edit_incident(user, incident: Incident) -> bool:
-    """Caseworkers edit drafts only; holders of the publish permission edit at any status."""
-    return user.has_perm(perm("change", Incident)) and (
-        incident.status == Status.DRAFT or user.has_perm(PUBLISH)
+    """Caseworkers edit drafts only; holders of the publish permission edit at any status.
+    Nobody edits an incident merged into another: its content lives in the survivor."""
+    return (
+        user.has_perm(perm("change", Incident))
+        and incident.merged_into_id is None
+        and (incident.status == Status.DRAFT or user.has_perm(PUBLISH))
     )
 
 
 def require_incident_editable(user, incident: Incident) -> None:
     if not user.has_perm(perm("change", Incident)):
         require_model_permission(user, "change", Incident)
+    if incident.merged_into_id is not None:
+        raise PermissionDenied(
+            _("This incident was merged into another one; edit that one instead.")
+        )
     if not can_edit_incident(user, incident):
         raise PermissionDenied(
             _("Only editors may change an incident that is %(status)s; caseworkers edit drafts.")
