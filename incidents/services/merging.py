@@ -53,10 +53,13 @@ def _check_version(current: Incident, expected: int | None) -> None:
         )
 
 
+REASON_LENGTH = 100  # simple-history's history_change_reason column
+
+
 def _history(rows, user, reason: str) -> None:
     if rows:
         type(rows[0]).history.bulk_history_create(
-            rows, update=True, default_user=user, default_change_reason=reason
+            rows, update=True, default_user=user, default_change_reason=reason[:REASON_LENGTH]
         )
 
 
@@ -100,10 +103,8 @@ def merge_incidents(
             % {"title": keep}
         )
 
-    moved_here = _("Moved from “%(title)s” (%(slug)s) by a merge") % {
-        "title": gone.title,
-        "slug": gone.slug,
-    }
+    # Reasons name slugs (at most 80 characters): the column holds 100.
+    moved_here = _("Moved from %(slug)s (merge)") % {"slug": gone.slug}
     result = MergeResult(survivor=keep, merged=gone)
     result.groups = _move_groups(keep, gone, user, moved_here)
     result.citations, result.citations_dropped = _move_citations(keep, gone, user, moved_here)
@@ -133,8 +134,8 @@ def merge_incidents(
         _history(
             list(Incident.objects.filter(pk__in=[i.pk for i in earlier])),
             user,
-            _("Merged into “%(title)s” (%(slug)s), through “%(through)s”")
-            % {"title": keep.title, "slug": keep.slug, "through": gone.slug},
+            _("Merged into %(slug)s (through %(through)s)")
+            % {"slug": keep.slug, "through": gone.slug},
         )
 
     result.survivor = Incident.objects.get(pk=keep.pk)
@@ -142,12 +143,12 @@ def merge_incidents(
     _history(
         [result.survivor],
         user,
-        _("Merged “%(title)s” (%(slug)s) into this") % {"title": gone.title, "slug": gone.slug},
+        _("Merged %(slug)s into this") % {"slug": gone.slug},
     )
     _history(
         [result.merged],
         user,
-        _("Merged into “%(title)s” (%(slug)s)") % {"title": keep.title, "slug": keep.slug},
+        _("Merged into %(slug)s") % {"slug": keep.slug},
     )
     derived.incidents_written([keep.pk, gone.pk])
     if Status.PUBLISHED in (keep.status, gone.status):
