@@ -492,3 +492,14 @@ def test_the_confirmation_page_is_for_editors(client, login, pair):
 def test_scoring_constants_are_named():
     assert 0 < duplicates.THRESHOLD <= 100
     assert Location.SITE_LEVEL in duplicates.WEIGHT_PLACE
+
+
+def test_a_file_cannot_set_merged_into(places):
+    a = incident("29 arrested in Tumen", places["tumen"])
+    b = incident("29 arrested in Tumen city", places["tumen"])
+    record = _record(b, merged_into=a.slug)
+    doc = {"format": "refoulement-watch", "version": VERSION, "scope": PUBLIC,
+           "incidents": [record]}  # fmt: skip
+    report = run_import(doc)
+    assert not report.ok
+    assert Incident.objects.get(pk=b.pk).merged_into_id is None

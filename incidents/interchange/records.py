@@ -60,8 +60,9 @@ def _value(name: str, value):
     return value
 
 
-# Rebuilt on every save (ids, the place path, normalised names, the search index).
-DERIVED_FIELDS = ("id", "path", "normalized", "search_document")
+# Rebuilt on every save (ids, the place path, normalised names, the search index), or written
+# by one service only (merged_into: services.merging; files neither carry nor set it).
+DERIVED_FIELDS = ("id", "path", "normalized", "search_document", "merged_into")
 
 
 def _fields(obj, model, scope: str) -> dict[str, Any]:

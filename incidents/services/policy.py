@@ -31,8 +31,17 @@ CURATE_PERMISSION = {
 # (services.workflow), versions and timestamps only as a consequence of a write.
 SERVICE_FIELDS: dict[type, frozenset[str]] = {
     Incident: frozenset(
-        {"status", "published_at", "version", "created_at", "updated_at", "staff_updated_at", "id"}
-    ),
+        {
+            "status",
+            "published_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "staff_updated_at",
+            "id",
+            "merged_into",
+        }
+    ),  # fmt: skip
     Source: frozenset({"version", "id"}),
     # A place's country, province, city and path follow its parent (services.places).
     Location: frozenset({"version", "id", "path", "country", "province", "city"}),
