@@ -31,6 +31,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
+from incidents.admin_merge import (
+    MergedFilter,
+    duplicates_context,
+    merge_selected,
+    merge_view,
+    warn_after_save,
+)
 from incidents.admin_revisions import RevisionViews, revision_context
 from incidents.admin_rows import KnownPickers, KnownRowsFormSet
 from incidents.forms import (
@@ -548,11 +555,12 @@ class IncidentAdmin(
         ArrestCountryFilter,
         YearFilter,
         "date_precision",
+        MergedFilter,
     ]
     search_fields = ["title", "summary", "slug"]  # see get_search_results
     list_per_page = 50
     show_full_result_count = False  # a second COUNT over every incident on each search
-    actions = [transition_action(name) for name in TRANSITIONS]
+    actions = [*(transition_action(name) for name in TRANSITIONS), merge_selected]
     object_history_template = "admin/incidents/incident/object_history.html"
 
     def get_urls(self):
@@ -563,6 +571,11 @@ class IncidentAdmin(
                 "deleted/<int:incident_id>/restore/",
                 wrap(require_POST(self.restore_view)),
                 name="incidents_incident_restore",
+            ),
+            path(
+                "merge/",
+                wrap(self.merge_view),
+                name="incidents_incident_merge",
             ),
             path(
                 "<path:object_id>/transition/<str:name>/",
@@ -600,7 +613,12 @@ class IncidentAdmin(
             if obj.status == Status.IN_REVIEW and obj.revision_of_id is None:
                 context["publication_problems"] = publication_problems(obj)
             context.update(revision_context(obj, request.user))
+            if obj.revision_of_id is None:  # a working copy repeats its live record
+                context |= duplicates_context(request, obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def merge_view(self, request):
+        return merge_view(self, request)
 
     def transition_view(self, request, object_id, name):
         incident = self.get_object(request, unquote(object_id))
@@ -718,6 +736,7 @@ class IncidentAdmin(
         )
         _copy_saved(form.instance, result.instance)
         record_outcome(formsets, result)
+        warn_after_save(self, request, result.instance)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return retry_once_on_conflict(super().changeform_view)(

@@ -100,6 +100,7 @@ def import_view(request):
                     _("Imported %(file)s: %(summary)s.")
                     % {"file": form.cleaned_data["file"].name, "summary": report.summary()},
                 )
+                _duplicate_messages(request, report)
                 return redirect("admin:incidents_incident_changelist")
     else:
         form = ImportForm(can_publish=can_publish)
@@ -117,6 +118,28 @@ def import_view(request):
         "max_size": MAX_UPLOAD_SIZE,
     }
     return TemplateResponse(request, "admin/import_incidents.html", context)
+
+
+DUPLICATE_MESSAGES = 20
+
+
+def _duplicate_messages(request, report) -> None:
+    """After a real import (the page redirects): the possible duplicates, as warnings."""
+    for line in report.duplicates[:DUPLICATE_MESSAGES]:
+        messages.warning(request, str(line))
+    more = len(report.duplicates) - DUPLICATE_MESSAGES
+    if more > 0:
+        messages.warning(
+            request,
+            _("… and %(n)s more possible duplicates: each incident's page lists its own.")
+            % {"n": more},
+        )
+    if report.duplicates_unchecked:
+        messages.info(
+            request,
+            _("%(n)s incidents were not checked for duplicates (a large file); each "
+              "incident's page lists its own.") % {"n": report.duplicates_unchecked},
+        )  # fmt: skip
 
 
 def _counts_table(report) -> list[dict]:

@@ -28,12 +28,15 @@ class Status(models.TextChoices):
 
 class IncidentQuerySet(models.QuerySet):
     def published(self):
+        # A merged incident is archived for good (constraint incident_merged_is_archived), so
+        # this filter alone keeps it out of every public output.
         return self.filter(status=Status.PUBLISHED)
 
     def records(self):
-        """Every incident but the working copies of pending revisions (services.revisions):
-        staff lists, boards, duplicates and full exports show each incident once."""
-        return self.filter(revision_of__isnull=True)
+        """The incidents that are records in their own right, whatever their status: not the
+        working copy of a pending revision (services.revisions), not merged into another
+        (services.merging). Staff lists, boards, duplicates and full exports use it."""
+        return self.filter(revision_of__isnull=True, merged_into__isnull=True)
 
     def newest_first(self):
         """Newest first; with a text search (PostgreSQL), best matches first."""
@@ -132,6 +135,32 @@ class EstimateQuerySet(models.QuerySet):
             estimate=models.OuterRef("pk"), source__confidential=False
         )
         return self.filter(models.Exists(public_source), status=Status.PUBLISHED)
+
+
+MAX_MERGE_HOPS = 10
+
+
+def published_survivor(slug: str):
+    """The published incident that the incident at `slug` was merged into (following earlier
+    merges), or None: when no incident there was merged, or its survivor is not published.
+    One query when nothing was merged at that address."""
+    from incidents.models import Incident
+
+    row = Incident.objects.filter(slug=slug, merged_into__isnull=False).values("merged_into")
+    target = row.first()
+    seen: set[int] = set()
+    pk = target["merged_into"] if target else None
+    for _hop in range(MAX_MERGE_HOPS):
+        if pk is None or pk in seen:
+            return None
+        seen.add(pk)
+        found = Incident.objects.filter(pk=pk).only("pk", "slug", "status", "merged_into").first()
+        if found is None:
+            return None
+        if found.merged_into_id is None:
+            return found if found.status == Status.PUBLISHED else None
+        pk = found.merged_into_id
+    return None
 
 
 def published_incidents_under(place_ids) -> dict[int, set[int]]:

@@ -1,7 +1,7 @@
 """Thin public views: published() queryset + IncidentFilterSet + public dicts + template."""
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -12,6 +12,7 @@ from incidents.filters import IncidentFilterSet
 from incidents.listing import CountedPaginator, filter_form_context, filter_querystring
 from incidents.models import Incident
 from incidents.public import Memo, public_card, public_corrections, public_incident
+from incidents.querysets import published_survivor
 from incidents.search import best_matches_first
 
 
@@ -72,6 +73,11 @@ def incident_detail(request, slug):
         .first()
     )
     if incident is None:
+        # A record merged into another: its old address leads to the survivor for good, once
+        # that is published; otherwise this is a 404 like any unpublished record.
+        survivor = published_survivor(slug)
+        if survivor is not None:
+            return HttpResponsePermanentRedirect(survivor.get_absolute_url())
         raise Http404(gettext("No published incident at this address."))
     data = public_incident(incident)
     data["corrections"] = public_corrections(incident)

@@ -73,6 +73,7 @@ POLICY = {
     "create_public_coords": (LOGIN,   REFUSED,  OK,    OK),
     "publish_estimate":     (LOGIN,   REFUSED,  OK,    OK),
     "restore_published":    (LOGIN,   REFUSED,  OK,    OK),
+    "merge":                (LOGIN,   REFUSED,  OK,    OK),
     # Status is not a form field: posting one changes nothing, for everyone.
     "publish_by_field":     (LOGIN,   REFUSED,  REFUSED, REFUSED),
 }  # fmt: skip
@@ -99,6 +100,8 @@ PATHS = {
     ],
     "restore": ["restore_published"],
     "revision_pages": ["propose_revision", "publish_revision", "discard_revision"],
+    "merge_page": ["merge"],
+    "changelist_merge": ["merge"],
 }  # fmt: skip
 
 CELLS = [
@@ -110,7 +113,7 @@ CELLS = [
 
 
 def test_the_matrix_is_complete():
-    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 156
+    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 164
     assert {a for actions in PATHS.values() for a in actions} == set(POLICY)
 
 
@@ -280,6 +283,16 @@ class Checks:
         return done
 
     @staticmethod
+    def merge(w: World) -> bool:
+        """The in-review incident merged into the published one: its address leads there."""
+        done = Incident.objects.get(pk=w.in_review.pk).merged_into_id == w.published.pk
+        page = public(f"/incidents/{w.in_review.slug}/")
+        assert page.status_code == (301 if done else 404)
+        body = public(f"/api/incidents/{w.published.slug}/").json()
+        assert (len(body["groups"]) == 2) == done
+        return done
+
+    @staticmethod
     def publish_by_field(w: World) -> bool:
         new = Incident.objects.filter(title="Matrix added").first()
         published = status_of(w.in_review) == Status.PUBLISHED or (
@@ -335,6 +348,15 @@ def file_for(action: str, w: World) -> tuple[dict, bool]:
                              "latitude": 41.1, "longitude": 123.1, "coordinate_precision": "city",
                              "coordinates_public": True}]  # fmt: skip
     return doc, False
+
+
+def merge_data(w: World) -> dict:
+    return {
+        "ids": f"{w.published.pk},{w.in_review.pk}",
+        "survivor": str(w.published.pk),
+        f"version_{w.published.pk}": str(w.published.version),
+        f"version_{w.in_review.pk}": str(w.in_review.version),
+    }
 
 
 class Paths:
@@ -449,6 +471,23 @@ class Paths:
         step = "publish" if action == "publish_revision" else "discard"
         url = reverse("admin:incidents_incident_review_step", args=[w.revision.pk, step])
         return client.post(url, {"version": str(w.revision.version), "notice": "Corrected."})
+
+    @staticmethod
+    def merge_page(client, user, action, w):
+        return client.post(reverse("admin:incidents_incident_merge"), merge_data(w))
+
+    @staticmethod
+    def changelist_merge(client, user, action, w):
+        """The changelist action (select two), then its confirmation page."""
+        response = client.post(
+            reverse("admin:incidents_incident_changelist"),
+            {"action": "merge_selected", "_selected_action": [w.published.pk, w.in_review.pk]},
+        )
+        if response.status_code == 302 and response["Location"].startswith(
+            reverse("admin:incidents_incident_merge")
+        ):
+            return client.post(response["Location"], merge_data(w))
+        return response
 
     @staticmethod
     def restore(client, user, action, w):

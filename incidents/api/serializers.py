@@ -271,3 +271,12 @@ class DetailSerializer(serializers.Serializer):
     """Not found, or too many requests."""
 
     detail = serializers.CharField()
+
+
+class MergedSerializer(serializers.Serializer):
+    """A duplicate merged into another record: 301, Location = the survivor's record."""
+
+    detail = serializers.CharField()
+    merged_into = serializers.SlugField(help_text=_("The slug of the record it was merged into."))
+    url = serializers.URLField()
+    html_url = serializers.URLField()

@@ -52,6 +52,7 @@ from incidents.models import (
     Source,
     Status,
 )
+from incidents.querysets import published_survivor
 from incidents.search import best_matches_first
 
 
@@ -275,6 +276,7 @@ class IncidentDetail(IncidentRecordMixin, PublicAPIView):
         summary=_("One published incident"),
         responses={
             200: docs.IncidentRecordSerializer,
+            301: docs.MergedSerializer,
             404: docs.DetailSerializer,
             429: ERRORS[429],
         },
@@ -283,8 +285,23 @@ class IncidentDetail(IncidentRecordMixin, PublicAPIView):
         queryset = Incident.objects.published().filter(slug=slug)
         incident = export_queryset(queryset, PUBLIC).first()
         if incident is None:
+            survivor = published_survivor(slug)
+            if survivor is not None:
+                return self.moved(survivor)
             raise NotFound(_("No published incident at this address."))
         return Response(self.record(incident))
+
+    def moved(self, survivor: Incident) -> Response:
+        """An incident merged into another (a duplicate): 301 to the survivor's record, with a
+        body saying so for clients that do not follow redirects."""
+        url = self.absolute(reverse("api:incident-detail", kwargs={"slug": survivor.slug}))
+        body = {
+            "detail": _("This incident was merged into another record."),
+            "merged_into": survivor.slug,
+            "url": url,
+            "html_url": self.absolute(survivor.get_absolute_url()),
+        }
+        return Response(body, status=301, headers={"Location": url})
 
 
 class LocationList(PublicAPIView):

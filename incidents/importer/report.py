@@ -25,6 +25,10 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)  # ("incident", "created") -> n
     reported: int = 0  # problems found, including those past MAX_ERRORS
+    # Not problems: "<slug>: possible duplicate of <slug> (score N: reasons)" for the incidents
+    # created or updated, for staff to look at (nothing is merged on import).
+    duplicates: list[Problem] = field(default_factory=list)
+    duplicates_unchecked: int = 0  # written incidents past DUPLICATE_CHECK_LIMIT
 
     @property
     def ok(self) -> bool:

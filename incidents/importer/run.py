@@ -57,6 +57,10 @@ from incidents.services import (
 
 logger = logging.getLogger(__name__)
 
+# Incidents of one file checked for possible duplicates (a constant number of queries per
+# duplicates.BATCH of them); a bigger file is reported as not checked past this.
+DUPLICATE_CHECK_LIMIT = 2000
+
 MODEL_FIELD_TO_KEY = {
     "date_earliest": "date", "date_latest": "date", "date_precision": "date",
     **{f"{p}_{s}": p for p in COUNT_PARTS for s in ("value", "qualifier", "high")},
@@ -112,9 +116,12 @@ def import_document(
     try:
         with transaction.atomic():
             with derived.batch():
-                Importer(report, user=user, doc=doc, publish=publish, progress=progress).run()
+                importer = Importer(report, user=user, doc=doc, publish=publish, progress=progress)
+                importer.run()
             if report.ok:
                 check_constraints(report)
+            if report.ok:
+                report_duplicates(report, importer.written)
             if not report.ok or dry_run:
                 raise _Abort
     except _Abort:
@@ -146,6 +153,23 @@ def check_constraints(report: ImportReport) -> None:
         report.problem("file", f"the database refused this file ({type(exc).__name__})")
 
 
+def report_duplicates(report: ImportReport, written: list[tuple[int, str]]) -> None:
+    """Possible duplicates of the incidents created or updated, each pair once (a dry run
+    too: this runs before its rollback)."""
+    from incidents.duplicates import duplicates_of_many
+
+    checked = list(reversed(written))[:DUPLICATE_CHECK_LIMIT]  # in file order
+    report.duplicates_unchecked = len(written) - len(checked)
+    found = duplicates_of_many(pk for pk, _slug in checked)
+    seen: set[frozenset[int]] = set()
+    for pk, slug in checked:
+        for duplicate in found.get(pk, []):
+            pair = frozenset((pk, duplicate.pk))
+            if pair not in seen:
+                seen.add(pair)
+                report.duplicates.append(Problem(slug, duplicate.describe()))
+
+
 class Importer:
     def __init__(self, report: ImportReport, *, user, doc: dict, publish: bool, progress):
         self.report = report
@@ -171,6 +195,7 @@ class Importer:
         self.missing: dict[str, set[str]] = {"places": set(), "sources": set(), "actors": set()}
         self._populated: dict[type, bool] = {}
         self.stored_slugs: dict[type, set[str]] = {}
+        self.written: list[tuple[int, str]] = []  # incidents created or updated: (pk, slug)
 
     # problems ---------------------------------------------------------------------------------
     def problem(self, where: str, message) -> None:
@@ -596,8 +621,10 @@ class Importer:
             moved = True
         if existing is None:
             self.report.count("incident", "created")
+            self.written.append((incident.pk, incident.slug))
         elif (result and result.wrote) or moved:
             self.report.count("incident", "updated")
+            self.written.append((incident.pk, incident.slug))
         else:
             self.report.count("incident", "unchanged")
 

@@ -61,8 +61,9 @@ def _value(name: str, value):
     return value
 
 
-# Rebuilt on every save (ids, the place path, normalised names, the search index).
-DERIVED_FIELDS = ("id", "path", "normalized", "search_document")
+# Rebuilt on every save (ids, the place path, normalised names, the search index), or written
+# by one service only (merged_into: services.merging; files neither carry nor set it).
+DERIVED_FIELDS = ("id", "path", "normalized", "search_document", "merged_into")
 # A pending revision's link to its live incident: working copies are not records of the file
 # (full_export_incidents leaves them out; services.revisions makes and applies them).
 NOT_IN_FILES = (*DERIVED_FIELDS, "revision_of", "revision_base_version")

@@ -106,6 +106,18 @@ class Incident(Versioned, VagueDateFields):
     # The live incident's version the working copy was made from: publishing refuses a
     # revision of a live record that changed since (another revision was published).
     revision_base_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Set by services.merging only: this record was a duplicate and everything it held (groups,
+    # citations, date claims) now lives in `merged_into`. A merged incident is archived for
+    # good (constraint below), its public address redirects to the survivor's (views).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
 
     objects = IncidentQuerySet.as_manager()
 
@@ -168,6 +180,19 @@ class Incident(Versioned, VagueDateFields):
             ),
             # One pending revision per published incident.
             models.UniqueConstraint(fields=["revision_of"], name="incident_one_working_copy"),
+            # Whatever path writes the status, a merged record can never be public again: every
+            # public output filters on status = published (querysets.published and a few
+            # indexed joins), so this one constraint keeps it out of all of them.
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status=Status.ARCHIVED),
+                name="incident_merged_is_archived",
+                violation_error_message=_("A merged incident stays archived."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")),
+                name="incident_not_merged_into_itself",
+                violation_error_message=_("An incident cannot be merged into itself."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ public field changed).
     editing     create/change/delete incidents with their groups, events and citations;
                 sources, places and estimates
     deletion    delete and restore incidents
+    merging     merge a duplicate incident into another
     changes     what changed since a version (for refused writers)
     audit       the staff access log
 """
@@ -22,6 +23,7 @@ from incidents.services.deletion import (
 )
 from incidents.services.editing import Edit, SaveResult, delete_record, save_incident, save_record
 from incidents.services.errors import Conflict
+from incidents.services.merging import MergeResult, can_merge, merge_incidents
 from incidents.services.policy import PUBLISH as PUBLISH_PERMISSION
 from incidents.services.policy import RESTORE as RESTORE_PERMISSION
 from incidents.services.policy import can_edit_incident
@@ -41,16 +43,19 @@ __all__ = [
     "TRANSITIONS",
     "Conflict",
     "Edit",
+    "MergeResult",
     "SaveResult",
     "Transition",
     "available_transitions",
     "can_edit_incident",
+    "can_merge",
     "delete_record",
     "deleted_incidents",
     "incident_delete",
     "incident_restore",
     "incident_transition",
     "log_staff_access",
+    "merge_incidents",
     "publication_problems",
     "save_incident",
     "save_record",

@@ -41,6 +41,11 @@ def incident_delete(*, incident: Incident, user) -> str:
     incident = Incident.objects.select_for_update().filter(pk=incident.pk).first()
     if incident is None:
         raise ValidationError(_("This incident no longer exists."))
+    if incident.merged_records.exists():
+        raise ValidationError(
+            _("Other incidents were merged into this one and their public addresses lead "
+              "here; it cannot be deleted.")
+        )  # fmt: skip
     batch = f"{DELETE_BATCH_PREFIX} {incident.pk} ({uuid4().hex[:12]})"
     # Every row under the incident, leaves first, each deleted with the batch label so that a
     # restore finds them all (a cascade would delete them without it).
@@ -154,6 +159,7 @@ def _check_references(obj) -> None:
         ("location_id", Location, _("place")),
         ("source_id", Source, _("source")),
         ("actor_id", Actor, _("authority")),
+        ("merged_into_id", Incident, _("incident it was merged into")),
     ):
         pk = getattr(obj, field, None)
         if pk is not None and not model.objects.filter(pk=pk).exists():

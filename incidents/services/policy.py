@@ -34,8 +34,17 @@ CURATE_PERMISSION = {
 # (services.workflow), versions and timestamps only as a consequence of a write.
 SERVICE_FIELDS: dict[type, frozenset[str]] = {
     Incident: frozenset(
-        {"status", "published_at", "version", "created_at", "updated_at", "staff_updated_at", "id"}
-    ),
+        {
+            "status",
+            "published_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "staff_updated_at",
+            "id",
+            "merged_into",
+        }
+    ),  # fmt: skip
     Source: frozenset({"version", "id"}),
     # A place's country, province, city and path follow its parent (services.places).
     Location: frozenset({"version", "id", "path", "country", "province", "city"}),
@@ -79,8 +88,9 @@ def revision_being_applied() -> bool:
 def can_edit_incident(user, incident: Incident) -> bool:
     """Caseworkers edit drafts only; holders of the publish permission also edit records in
     review and archived ones. Nobody edits a published incident in place: a change to it is a
-    revision (services.revisions), reviewed, then applied by an editor."""
-    if not user.has_perm(perm("change", Incident)):
+    revision (services.revisions), reviewed, then applied by an editor. Nobody edits an
+    incident merged into another: its content lives in the survivor."""
+    if not user.has_perm(perm("change", Incident)) or incident.merged_into_id is not None:
         return False
     if incident.status == Status.PUBLISHED:
         return _applying_revision.get() and user.has_perm(PUBLISH)
@@ -90,6 +100,10 @@ def can_edit_incident(user, incident: Incident) -> bool:
 def require_incident_editable(user, incident: Incident) -> None:
     if not user.has_perm(perm("change", Incident)):
         require_model_permission(user, "change", Incident)
+    if incident.merged_into_id is not None:
+        raise PermissionDenied(
+            _("This incident was merged into another one; edit that one instead.")
+        )
     if not can_edit_incident(user, incident):
         if incident.status == Status.PUBLISHED:
             raise PermissionDenied(

@@ -144,6 +144,10 @@ def incident_transition(
             )
             % {"id": current.revision_of_id}
         )
+    if current.merged_into_id is not None:
+        raise ValidationError(
+            _("This incident was merged into another one; its status no longer changes.")
+        )
     if current.status not in transition.source:
         raise ValidationError(
             _("Cannot %(step)s: the incident is now %(status)s.")

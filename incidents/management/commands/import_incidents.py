@@ -88,3 +88,12 @@ class Command(BaseCommand):
             )
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(self.style.SUCCESS(f"{verb}: {report.summary()}."))
+        if report.duplicates:
+            self.stdout.write("Possible duplicates (nothing was merged; see the admin):")
+            for line in report.duplicates:
+                self.stdout.write(f"  {line}")
+        if report.duplicates_unchecked:
+            self.stdout.write(
+                f"{report.duplicates_unchecked} incident(s) not checked for duplicates "
+                "(a large file): their change pages list them."
+            )
