@@ -27,6 +27,7 @@ from incidents.models.incidents import (
     Outcome,
     ReviewQueueItem,
 )
+from incidents.models.locks import EditLock
 from incidents.models.places import IncidentPlace, Location, LocationName
 from incidents.models.sources import Citation, Source
 from incidents.querysets import Status
@@ -38,6 +39,7 @@ __all__ = [
     "Citation",
     "CountClaim",
     "DateClaim",
+    "EditLock",
     "EstimateSource",
     "EventActor",
     "IncidentPlace",
