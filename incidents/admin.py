@@ -13,12 +13,7 @@ import copy
 import nested_admin
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import (
-    NON_FIELD_ERRORS,
-    ObjectDoesNotExist,
-    PermissionDenied,
-    ValidationError,
-)
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -635,16 +630,16 @@ class IncidentAdmin(
             context["merge_plan"] = merge
             return
         form = context["adminform"].form
-        if form.is_bound and form.has_error(NON_FIELD_ERRORS, code="conflict"):
-            # The refused page: their values beside the newer ones, and the way to merge.
-            read_version = form.cleaned_data.get("read_version")
-            if read_version is not None:
-                context["merge_offer"] = {
-                    "plan": admin_merge.plan(type(form), obj, form.data, read_version),
-                    "url": reverse(
-                        f"{self.admin_site.name}:incidents_incident_merge", args=[obj.pk]
-                    ),
-                }
+        read_version = form.cleaned_data.get("read_version") if form.is_bound else None
+        if read_version is not None and read_version != obj.version:
+            # The refused page (forms.VersionedForm): their values beside the newer ones, and
+            # the way to merge.
+            # Read it again: validating the form put the writer's values on `obj`.
+            newer = self.get_object(request, str(obj.pk))
+            context["merge_offer"] = {
+                "plan": admin_merge.plan(type(form), newer, form.data, read_version),
+                "url": reverse(f"{self.admin_site.name}:incidents_incident_merge", args=[obj.pk]),
+            }
 
     def merge_view(self, request, object_id):
         """The change form on the newest version with the refused page's changes applied
@@ -672,6 +667,7 @@ class IncidentAdmin(
         page.method = "GET"
         page.POST = QueryDict()
         page._incident_merge = merge
+        log_staff_access(user=request.user, obj=incident)
         return super().changeform_view(page, str(incident.pk))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
