@@ -668,7 +668,9 @@ class IncidentAdmin(
         page.POST = QueryDict()
         page._incident_merge = merge
         log_staff_access(user=request.user, obj=incident)
-        return super().changeform_view(page, str(incident.pk))
+        # Saved as any edit: the page posts to the change view, not back here.
+        change = reverse(f"{self.admin_site.name}:incidents_incident_change", args=[incident.pk])
+        return super().changeform_view(page, str(incident.pk), form_url=change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -160,6 +160,7 @@ def merged_form_class(form_class, merge: MergePlan):
                     _("Use my value"),
                     box.help_text,
                 )
+                self._bound_fields_cache.pop(name, None)  # it copied the old help text
 
     MergedForm.__name__ = f"Merged{form_class.__name__}"
     return MergedForm
