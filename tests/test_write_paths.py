@@ -33,7 +33,7 @@ from incidents.models import (
     Source,
     Status,
 )
-from incidents.services import incident_delete
+from incidents.services import incident_delete, save_incident
 from tests.factories import (
     CitationFactory,
     CustodyEventFactory,
@@ -45,6 +45,7 @@ from tests.factories import (
     country_place,
 )
 from tests.roles import admin_page_data, staff
+from tests.test_admin import page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,8 @@ POLICY = {
     "restore_published":    (LOGIN,   REFUSED,  OK,    OK),
     # Status is not a form field: posting one changes nothing, for everyone.
     "publish_by_field":     (LOGIN,   REFUSED,  REFUSED, REFUSED),
+    # The edit-lock heartbeat writes lock rows only: a title posted to it changes nothing.
+    "edit_by_lock":         (LOGIN,   REFUSED,  REFUSED, REFUSED),
 }  # fmt: skip
 
 # Which protected actions each write path offers.
@@ -93,6 +96,8 @@ PATHS = {
         "create_public_coords",
     ],
     "restore": ["restore_published"],
+    "admin_merge": ["edit_published"],
+    "edit_lock": ["edit_by_lock"],
 }  # fmt: skip
 
 CELLS = [
@@ -104,7 +109,7 @@ CELLS = [
 
 
 def test_the_matrix_is_complete():
-    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 144
+    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 152
     assert {a for actions in PATHS.values() for a in actions} == set(POLICY)
 
 
@@ -243,6 +248,10 @@ class Checks:
         done = restored is not None and restored.status == Status.PUBLISHED
         assert public("/incidents/matrix-deleted/").status_code == (200 if done else 404)
         return done
+
+    @staticmethod
+    def edit_by_lock(w: World) -> bool:
+        return Incident.objects.get(pk=w.published.pk).title == "Edited through the matrix"
 
     @staticmethod
     def publish_by_field(w: World) -> bool:
@@ -406,6 +415,29 @@ class Paths:
         except CommandError as exc:
             return exc
         return None
+
+    @staticmethod
+    def admin_merge(client, user, action, w):
+        """A page gone stale (someone saved meanwhile), merged onto the newer version, then
+        saved: the merge view writes nothing, the save goes through the change view."""
+        data = as_admin_page(admin_change_url(w.published))
+        save_incident(
+            user=staff("Administrator", username="matrix-meanwhile"),
+            pk=w.published.pk,
+            values={"summary": "Changed meanwhile."},
+            expected_version=int(data["read_version"]),
+        )
+        data["title"] = "Edited through the matrix"
+        url = reverse("admin:incidents_incident_merge", args=[w.published.pk])
+        response = client.post(url, data)
+        if response.status_code != 200:
+            return response
+        return client.post(admin_change_url(w.published), page_data(response))
+
+    @staticmethod
+    def edit_lock(client, user, action, w):
+        url = reverse("admin:incidents_incident_editing", args=[w.published.pk])
+        return client.post(url, {"action": "heartbeat", "title": "Edited through the matrix"})
 
     @staticmethod
     def restore(client, user, action, w):
