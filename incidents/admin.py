@@ -32,7 +32,7 @@ from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from incidents import admin_merge
+from incidents import admin_stale_merge
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
 from incidents.admin_rows import KnownPickers, KnownRowsFormSet
 from incidents.forms import (
@@ -623,7 +623,7 @@ class IncidentAdmin(
         others = edit_locks.heartbeat(incident=incident, user=request.user)
         return JsonResponse({"editing": [edit_locks.banner_text(lock) for lock in others]})
 
-    # -- merging a refused edit onto the newer version (admin_merge) ------------------------
+    # -- merging a refused edit onto the newer version (admin_stale_merge) ------------------------
     def _merge_context(self, request, context, obj):
         merge = getattr(request, "_incident_merge", None)
         if merge is not None:  # the merged page
@@ -637,7 +637,7 @@ class IncidentAdmin(
             # Read it again: validating the form put the writer's values on `obj`.
             newer = self.get_object(request, str(obj.pk))
             context["merge_offer"] = {
-                "plan": admin_merge.plan(type(form), newer, form.data, read_version),
+                "plan": admin_stale_merge.plan(type(form), newer, form.data, read_version),
                 "url": reverse(f"{self.admin_site.name}:incidents_incident_merge", args=[obj.pk]),
             }
 
@@ -658,9 +658,9 @@ class IncidentAdmin(
         except ValueError:
             return HttpResponseBadRequest(gettext("This form lacks the version it was read at."))
         form_class = self.get_form(request, incident, change=True)
-        merge = admin_merge.plan(form_class, incident, request.POST, read_version)
+        merge = admin_stale_merge.plan(form_class, incident, request.POST, read_version)
         formsets, _inlines = self._create_formsets(request, incident, change=True)
-        merge.inline_differences = admin_merge.inline_differences(formsets)
+        merge.inline_differences = admin_stale_merge.inline_differences(formsets)
         # Render the change page as for a GET (unbound forms, rows as now stored) with the
         # merge applied to the incident's form (get_form below).
         page = copy.copy(request)
@@ -675,7 +675,7 @@ class IncidentAdmin(
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         merge = getattr(request, "_incident_merge", None)
-        return admin_merge.merged_form_class(form, merge) if merge is not None else form
+        return admin_stale_merge.merged_form_class(form, merge) if merge is not None else form
 
     def transition_view(self, request, object_id, name):
         incident = self.get_object(request, unquote(object_id))

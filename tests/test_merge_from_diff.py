@@ -1,5 +1,5 @@
 """Merge from the diff: a writer refused for a stale page applies their changes onto the newer
-version instead of typing them again (incidents/admin_merge.py). The merged page writes
+version instead of typing them again (incidents/admin_stale_merge.py). The merged page writes
 nothing; saving it goes through the same service, against the new version."""
 
 import pytest

@@ -1,7 +1,7 @@
 """Soft edit locks: "being edited by alice since 10:32" on an incident's change page.
 
 A lock informs and never blocks: saving is guarded by the version check (services.editing),
-and a refused writer merges their change onto the newer version (admin_merge). A lock lives
+and a refused writer merges their change onto the newer version (admin_stale_merge). A lock lives
 while its page reports in (a heartbeat every HEARTBEAT_SECONDS), is released on a successful
 save or when the page is left (best effort: a browser may close without saying so), and is
 ignored, then pruned, once LOCK_TTL has passed since it was last seen. So a lock can never keep
