@@ -553,9 +553,9 @@ class IncidentAdmin(
                 name="incidents_incident_editing",
             ),
             path(
-                "<path:object_id>/merge/",
-                wrap(require_POST(self.merge_view)),
-                name="incidents_incident_merge",
+                "<path:object_id>/apply-onto-newer/",
+                wrap(require_POST(self.apply_onto_newer_view)),
+                name="incidents_incident_apply_onto_newer",
             ),
             *super().get_urls(),
         ]
@@ -638,10 +638,10 @@ class IncidentAdmin(
             newer = self.get_object(request, str(obj.pk))
             context["merge_offer"] = {
                 "plan": admin_stale_merge.plan(type(form), newer, form.data, read_version),
-                "url": reverse(f"{self.admin_site.name}:incidents_incident_merge", args=[obj.pk]),
+                "url": reverse(f"{self.admin_site.name}:incidents_incident_apply_onto_newer", args=[obj.pk]),
             }
 
-    def merge_view(self, request, object_id):
+    def apply_onto_newer_view(self, request, object_id):
         """The change form on the newest version with the refused page's changes applied
         (POSTed here by the refused page's "Apply my changes" button). Writes nothing: the
         writer saves the page as usual, against the new version."""

@@ -2,7 +2,7 @@
 
 A save against an old version is refused (forms.VersionedForm, then services.editing under a
 row lock) with what changed meanwhile. From the refused page, "Apply my changes onto the newer
-version" posts what the writer typed to IncidentAdmin.merge_view, which shows the change form
+version" posts what the writer typed to IncidentAdmin.apply_onto_newer_view, which shows the change form
 built on the newest version (its version in the hidden field) with, field by field, a
 three-way comparison of the version they opened (from history), what they typed and what is
 stored now:

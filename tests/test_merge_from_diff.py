@@ -20,7 +20,7 @@ def change_url(incident) -> str:
 
 
 def merge_url(incident) -> str:
-    return reverse("admin:incidents_incident_merge", args=[incident.pk])
+    return reverse("admin:incidents_incident_apply_onto_newer", args=[incident.pk])
 
 
 def editor_client(name: str) -> Client:

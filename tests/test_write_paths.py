@@ -428,7 +428,7 @@ class Paths:
             expected_version=int(data["read_version"]),
         )
         data["title"] = "Edited through the matrix"
-        url = reverse("admin:incidents_incident_merge", args=[w.published.pk])
+        url = reverse("admin:incidents_incident_apply_onto_newer", args=[w.published.pk])
         response = client.post(url, data)
         if response.status_code != 200:
             return response
