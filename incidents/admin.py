@@ -8,6 +8,8 @@ only through incidents.services.incident_transition, never through a form.
 
 from __future__ import annotations
 
+import copy
+
 import nested_admin
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -16,7 +18,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,6 +32,7 @@ from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from incidents import admin_stale_merge
 from incidents.admin_edits import all_values, changed_values, inline_edits, record_outcome
 from incidents.admin_merge import (
     MergedFilter,
@@ -86,6 +89,7 @@ from incidents.services import (
     save_incident,
     save_record,
 )
+from incidents.services import locks as edit_locks
 
 # Inline rows get small text boxes; the full-size default makes the tables unusable.
 SMALL_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
@@ -563,6 +567,9 @@ class IncidentAdmin(
     actions = [*(transition_action(name) for name in TRANSITIONS), merge_selected]
     object_history_template = "admin/incidents/incident/object_history.html"
 
+    class Media:
+        js = ["js/incident-editing.js"]
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -583,6 +590,16 @@ class IncidentAdmin(
                 name="incidents_incident_transition",
             ),
             *self.revision_urls(),
+            path(
+                "<path:object_id>/editing/",
+                wrap(require_POST(self.editing_view)),
+                name="incidents_incident_editing",
+            ),
+            path(
+                "<path:object_id>/apply-onto-newer/",
+                wrap(require_POST(self.apply_onto_newer_view)),
+                name="incidents_incident_apply_onto_newer",
+            ),
             *super().get_urls(),
         ]
 
@@ -615,10 +632,101 @@ class IncidentAdmin(
             context.update(revision_context(obj, request.user))
             if obj.revision_of_id is None:  # a working copy repeats its live record
                 context |= duplicates_context(request, obj)
+            self._editing_context(request, context, obj)
+            self._merge_context(request, context, obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def merge_view(self, request):
         return merge_view(self, request)
+
+    # -- who else is editing (soft locks; services.locks) -----------------------------------
+    def _editing_context(self, request, context, obj):
+        """The others editing this incident (one query) and, for a user who may edit it, the
+        record that they are, refreshed by the page's heartbeat (static/js/incident-editing.js)."""
+        editing = self.has_change_permission(request, obj)
+        others = edit_locks.page_opened(incident=obj, user=request.user, editing=editing)
+        context["edit_locks"] = [edit_locks.banner_text(lock) for lock in others]
+        if editing:
+            context["edit_heartbeat"] = {
+                "url": reverse(f"{self.admin_site.name}:incidents_incident_editing", args=[obj.pk]),
+                "seconds": edit_locks.HEARTBEAT_SECONDS,
+            }
+
+    def editing_view(self, request, object_id):
+        """The open change page reports in (`action=heartbeat`) or leaves (`action=release`).
+        Answers with the others editing, for the banner."""
+        action = request.POST.get("action", "")
+        if action not in ("heartbeat", "release"):
+            return HttpResponseBadRequest(gettext("Unknown action."))
+        try:
+            incident = self.get_object(request, str(int(unquote(object_id))))
+        except (ValueError, ValidationError):
+            return HttpResponseBadRequest(gettext("Not an incident number."))
+        if incident is None:
+            raise Http404
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        if action == "release":
+            edit_locks.release(incident=incident, user=request.user)
+            return JsonResponse({"editing": []})
+        others = edit_locks.heartbeat(incident=incident, user=request.user)
+        return JsonResponse({"editing": [edit_locks.banner_text(lock) for lock in others]})
+
+    # -- merging a refused edit onto the newer version (admin_stale_merge) ------------------------
+    def _merge_context(self, request, context, obj):
+        merge = getattr(request, "_incident_merge", None)
+        if merge is not None:  # the merged page
+            context["merge_plan"] = merge
+            return
+        form = context["adminform"].form
+        read_version = form.cleaned_data.get("read_version") if form.is_bound else None
+        if read_version is not None and read_version != obj.version:
+            # The refused page (forms.VersionedForm): their values beside the newer ones, and
+            # the way to merge.
+            # Read it again: validating the form put the writer's values on `obj`.
+            newer = self.get_object(request, str(obj.pk))
+            context["merge_offer"] = {
+                "plan": admin_stale_merge.plan(type(form), newer, form.data, read_version),
+                "url": reverse(
+                    f"{self.admin_site.name}:incidents_incident_apply_onto_newer", args=[obj.pk]
+                ),
+            }
+
+    def apply_onto_newer_view(self, request, object_id):
+        """The change form on the newest version with the refused page's changes applied
+        (POSTed here by the refused page's "Apply my changes" button). Writes nothing: the
+        writer saves the page as usual, against the new version."""
+        try:
+            incident = self.get_object(request, str(int(unquote(object_id))))
+        except (ValueError, ValidationError):
+            return HttpResponseBadRequest(gettext("Not an incident number."))
+        if incident is None:
+            raise Http404
+        if not self.has_change_permission(request, incident):
+            raise PermissionDenied
+        try:
+            read_version = int(request.POST.get("read_version", ""))
+        except ValueError:
+            return HttpResponseBadRequest(gettext("This form lacks the version it was read at."))
+        form_class = self.get_form(request, incident, change=True)
+        merge = admin_stale_merge.plan(form_class, incident, request.POST, read_version)
+        formsets, _inlines = self._create_formsets(request, incident, change=True)
+        merge.inline_differences = admin_stale_merge.inline_differences(formsets)
+        # Render the change page as for a GET (unbound forms, rows as now stored) with the
+        # merge applied to the incident's form (get_form below).
+        page = copy.copy(request)
+        page.method = "GET"
+        page.POST = QueryDict()
+        page._incident_merge = merge
+        log_staff_access(user=request.user, obj=incident)
+        # Saved as any edit: the page posts to the change view, not back here.
+        change = reverse(f"{self.admin_site.name}:incidents_incident_change", args=[incident.pk])
+        return super().changeform_view(page, str(incident.pk), form_url=change)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        merge = getattr(request, "_incident_merge", None)
+        return admin_stale_merge.merged_form_class(form, merge) if merge is not None else form
 
     def transition_view(self, request, object_id, name):
         incident = self.get_object(request, unquote(object_id))
@@ -737,6 +845,8 @@ class IncidentAdmin(
         _copy_saved(form.instance, result.instance)
         record_outcome(formsets, result)
         warn_after_save(self, request, result.instance)
+        if change:
+            edit_locks.release(incident=result.instance, user=request.user)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return retry_once_on_conflict(super().changeform_view)(

@@ -46,6 +46,7 @@ from tests.factories import (
     country_place,
 )
 from tests.roles import admin_page_data, staff
+from tests.test_admin import page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +75,12 @@ POLICY = {
     "publish_estimate":     (LOGIN,   REFUSED,  OK,    OK),
     "restore_published":    (LOGIN,   REFUSED,  OK,    OK),
     "merge":                (LOGIN,   REFUSED,  OK,    OK),
+    # An incident in review: editors edit it (caseworkers edit drafts only).
+    "edit_in_review":       (LOGIN,   REFUSED,  OK,    OK),
     # Status is not a form field: posting one changes nothing, for everyone.
     "publish_by_field":     (LOGIN,   REFUSED,  REFUSED, REFUSED),
+    # The edit-lock heartbeat writes lock rows only: a title posted to it changes nothing.
+    "edit_by_lock":         (LOGIN,   REFUSED,  REFUSED, REFUSED),
 }  # fmt: skip
 
 # Which protected actions each write path offers.
@@ -102,6 +107,8 @@ PATHS = {
     "revision_pages": ["propose_revision", "publish_revision", "discard_revision"],
     "merge_page": ["merge"],
     "changelist_merge": ["merge"],
+    "admin_merge": ["edit_in_review"],
+    "edit_lock": ["edit_by_lock"],
 }  # fmt: skip
 
 CELLS = [
@@ -113,7 +120,7 @@ CELLS = [
 
 
 def test_the_matrix_is_complete():
-    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 164
+    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 172
     assert {a for actions in PATHS.values() for a in actions} == set(POLICY)
 
 
@@ -291,6 +298,14 @@ class Checks:
         body = public(f"/api/incidents/{w.published.slug}/").json()
         assert (len(body["groups"]) == 2) == done
         return done
+
+    @staticmethod
+    def edit_in_review(w: World) -> bool:
+        return Incident.objects.get(pk=w.in_review.pk).title == "Edited through the matrix"
+
+    @staticmethod
+    def edit_by_lock(w: World) -> bool:
+        return Incident.objects.get(pk=w.published.pk).title == "Edited through the matrix"
 
     @staticmethod
     def publish_by_field(w: World) -> bool:
@@ -488,6 +503,29 @@ class Paths:
         ):
             return client.post(response["Location"], merge_data(w))
         return response
+
+    @staticmethod
+    def admin_merge(client, user, action, w):
+        """A page gone stale (someone saved meanwhile), merged onto the newer version, then
+        saved: the merge view writes nothing, the save goes through the change view."""
+        data = as_admin_page(admin_change_url(w.in_review))
+        save_incident(
+            user=staff("Administrator", username="matrix-meanwhile"),
+            pk=w.in_review.pk,
+            values={"summary": "Changed meanwhile."},
+            expected_version=int(data["read_version"]),
+        )
+        data["title"] = "Edited through the matrix"
+        url = reverse("admin:incidents_incident_apply_onto_newer", args=[w.in_review.pk])
+        response = client.post(url, data)
+        if response.status_code != 200:
+            return response
+        return client.post(admin_change_url(w.in_review), page_data(response))
+
+    @staticmethod
+    def edit_lock(client, user, action, w):
+        url = reverse("admin:incidents_incident_editing", args=[w.in_review.pk])
+        return client.post(url, {"action": "heartbeat", "title": "Edited through the matrix"})
 
     @staticmethod
     def restore(client, user, action, w):

@@ -27,6 +27,7 @@ from incidents.models.incidents import (
     Outcome,
     ReviewQueueItem,
 )
+from incidents.models.locks import EditLock
 from incidents.models.places import IncidentPlace, Location, LocationName
 from incidents.models.review import IncidentRevision, ReviewComment, ReviewStep
 from incidents.models.sources import Citation, Source
@@ -39,6 +40,7 @@ __all__ = [
     "Citation",
     "CountClaim",
     "DateClaim",
+    "EditLock",
     "EstimateSource",
     "EventActor",
     "IncidentPlace",
