@@ -173,7 +173,7 @@ def test_the_merged_page_is_logged_as_a_view(b):
         ("{pk}/apply-onto-newer/", {"read_version": "x"}, 400),
         ("not-a-number/apply-onto-newer/", {"read_version": "1"}, 400),
         ("99999999/apply-onto-newer/", {"read_version": "1"}, 404),
-        ("{pk}/apply-onto-newer/", {"read_version": "987654"}, 200),  # unknown version: every diff asks
+        ("{pk}/apply-onto-newer/", {"read_version": "987654"}, 200),  # unknown version: all asked
     ],
 )
 def test_bad_input_is_a_4xx(b, path, data, status):

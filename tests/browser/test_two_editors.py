@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_editors_one_incident(browser, live_server, roles, shoot, monkeypatch):
     monkeypatch.setattr(locks, "HEARTBEAT_SECONDS", 5)  # the page's heartbeat, sped up
-    incident = published_incident(title="Nine arrested in Shenyang", summary="Old summary.")
+    incident = published_incident(
+        title="Nine arrested in Shenyang", summary="Old summary.", status="in_review"
+    )
     alice, alice_device = staff_user("alice", roles["Editor"])
     bob, bob_device = staff_user("bob", roles["Editor"])
     base = live_server.url
