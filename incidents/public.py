@@ -83,8 +83,10 @@ PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     # version and staff_updated_at move with internal edits: public, they would tell an outsider
     # when staff are working on a record.
     # search_document: derived from public text only, but an index, not data to publish.
+    # publish_not_before: an embargo's end, in the full (staff) exports only; public, it would
+    # announce that something is about to be published, and when.
     Incident: ("id", "status", "notes_internal", "created_at", "version", "staff_updated_at",
-               "search_document"),  # fmt: skip
+               "search_document", "publish_not_before"),  # fmt: skip
     DetaineeGroup: ("id", "notes_internal"),
     CustodyEvent: ("id", "notes_internal"),
     # Coordinates are published only through public_location() when coordinates_public is set.
