@@ -130,7 +130,8 @@ def document_schema(scope: str) -> dict:
         "groups": {"type": "array", "items": group},
         "citations": {"type": "array", "items": citation},
         **private(status=_enum(Status.values), notes_internal=STR, created_at=MOMENT,
-                  version=INT, staff_updated_at=MOMENT),
+                  version=INT, staff_updated_at=MOMENT,
+                  publish_not_before={"oneOf": [MOMENT, {"type": "null"}]}),
     })  # fmt: skip
     estimate = _object({
         "subject": _enum(Estimate.Subject.values), "description": STR, "country": STR,
