@@ -476,3 +476,16 @@ def test_the_csv_full_export_round_trips_the_embargo(editor):
     assert doc["incidents"][0]["publish_not_before"] == until.isoformat()
     public_text = "".join(iter_csv(Incident.objects.filter(pk=incident.pk), scope="public"))
     assert "publish_not_before" not in public_text
+
+
+def test_a_deleted_scheduled_incident_is_restored_scheduled_with_its_embargo(editor):
+    from incidents.services import incident_delete, incident_restore
+
+    until = timezone.now() + DAY
+    incident = scheduled(until)
+    incident_delete(incident=incident, user=editor)
+    restored, notes = incident_restore(incident_id=incident.pk, user=editor)
+    assert notes == []
+    assert (restored.status, restored.publish_not_before) == (Status.SCHEDULED, until)
+    assert publish_due(now=until - HOUR).published == []
+    assert [i.pk for i in publish_due(now=until).published] == [incident.pk]
