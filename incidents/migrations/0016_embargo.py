@@ -1,8 +1,9 @@
 """The embargo: `Incident.publish_not_before` and the `scheduled` status (services.embargo).
 
-SQLite rebuilds a table to change its CHECK constraints, and would then try to create the
-PostgreSQL-only NULLS LAST indexes of 0012, which it cannot: on SQLite the rebuild leaves
-them out (they were never created there).
+SQLite rebuilds a table to change its CHECK constraints, and would then create every index of
+the model state, the PostgreSQL-only ones too: the NULLS LAST indexes of 0012, which it
+cannot, and the search GIN index of 0013. On SQLite the rebuild leaves them out (they were
+never created there, and 0013 going backwards expects them absent).
 """
 
 from django.db import migrations, models
@@ -11,6 +12,7 @@ PG_ONLY_INDEXES = {
     "incident_public_order_idx",
     "incident_public_chrono_idx",
     "incident_public_updated_idx",
+    "incident_search_document_gin",
 }
 
 
