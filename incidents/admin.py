@@ -81,6 +81,7 @@ from incidents.services import (
     can_edit_incident,
     delete_record,
     deleted_incidents,
+    embargo_text,
     incident_delete,
     incident_restore,
     incident_transition,
@@ -546,12 +547,26 @@ class IncidentAdmin(
     form = IncidentForm
     inlines = [DateClaimInline, DetaineeGroupInline, CitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "date_text", "status", "summary", "read_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "date_text",
+                    "status",
+                    "publish_not_before",
+                    "summary",
+                    "read_version",
+                ]
+            },
+        ),  # fmt: skip
         (_("Internal"), {"fields": ["notes_internal"]}),
         (_("Korean (optional)"), {"fields": ["title_ko", "summary_ko"], "classes": ["collapse"]}),
         (_("History"), {"fields": ["created_at", "updated_at", "published_at"]}),
     ]
-    list_display = ["title", "date_display", "status", "outcome_list", "people", "updated_at"]
+    list_display = ["title", "date_display", "status_display", "outcome_list", "people",
+                    "updated_at"]  # fmt: skip
     list_filter = [
         RecordKindFilter,
         "status",
@@ -627,8 +642,10 @@ class IncidentAdmin(
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and obj.pk:
             context["transitions"] = available_transitions(incident=obj, user=request.user)
+            context["workflow_status"] = status_with_embargo(obj)
             if obj.status == Status.IN_REVIEW and obj.revision_of_id is None:
                 context["publication_problems"] = publication_problems(obj)
+                context["embargo_note"] = embargo_note(obj)
             context.update(revision_context(obj, request.user))
             if obj.revision_of_id is None:  # a working copy repeats its live record
                 context |= duplicates_context(request, obj)
@@ -856,6 +873,8 @@ class IncidentAdmin(
     def get_readonly_fields(self, request, obj=None):
         # Status moves only through the workflow buttons and actions.
         fixed = ["status", "created_at", "updated_at", "published_at"]
+        if not request.user.has_perm(PUBLISH_PERMISSION):
+            fixed.append("publish_not_before")  # the embargo: editors only (services.policy)
         # The slug is the permanent public URL: optional on add (left blank, save() makes a
         # unique one from the title; no prepopulating JS, whose guess could collide) and
         # fixed afterwards so published links keep working.
@@ -870,6 +889,11 @@ class IncidentAdmin(
     def date_display(self, obj):
         return obj.date_display
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        """The status, and a scheduled incident's embargo ("Scheduled (embargoed) until …")."""
+        return status_with_embargo(obj)
+
     @admin.display(description=_("outcomes"))
     def outcome_list(self, obj):
         return ", ".join(str(Outcome(code).label) for code in obj.outcomes) or "–"
@@ -877,6 +901,26 @@ class IncidentAdmin(
     @admin.display(description=_("people"))
     def people(self, obj):
         return obj.people_total.render()
+
+
+def status_with_embargo(incident) -> str:
+    if incident.status == Status.SCHEDULED and incident.publish_not_before is not None:
+        return gettext("%(status)s until %(time)s") % {
+            "status": incident.get_status_display(),
+            "time": embargo_text(incident.publish_not_before),
+        }
+    return incident.get_status_display()
+
+
+def embargo_note(incident) -> str:
+    """For an incident in review with an embargo still ahead: publishing waits for it."""
+    embargo = incident.publish_not_before
+    if embargo is None or embargo <= timezone.now():
+        return ""
+    return gettext(
+        "Embargoed until %(time)s: “Schedule” publishes it then, automatically; “Publish” is "
+        "refused until then."
+    ) % {"time": embargo_text(embargo)}
 
 
 def submitted_at():

@@ -12,7 +12,8 @@ from incidents import urgent
 from incidents.models import StaffAccessLog, Status
 from incidents.urgent import at_risk_groups, longest_in_custody_first, urgent_cases
 
-WORKING_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED)
+# Scheduled (embargoed) cases too: their people may be the ones most at risk.
+WORKING_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PUBLISHED)
 BOARD_PAGE_SIZE = 100
 
 

@@ -160,6 +160,7 @@ class IncidentForm(VersionedForm, VagueDateFormMixin):
             "notes_internal",
             "title_ko",
             "summary_ko",
+            "publish_not_before",
         ]
 
 

@@ -90,9 +90,11 @@ PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     # search_document: derived from public text only, but an index, not data to publish.
     # revision_of, revision_base_version: a pending revision's link to its live incident.
     # merged_into: a merged incident is never public (its address redirects instead).
+    # publish_not_before: an embargo's end, in the full (staff) exports only; public, it would
+    # announce that something is about to be published, and when.
     Incident: ("id", "status", "notes_internal", "created_at", "version", "staff_updated_at",
                "search_document", "revision_of", "revision_base_version",
-               "merged_into"),  # fmt: skip
+               "merged_into", "publish_not_before"),  # fmt: skip
     DetaineeGroup: ("id", "notes_internal"),
     CustodyEvent: ("id", "notes_internal"),
     # Coordinates are published only through public_location() when coordinates_public is set.

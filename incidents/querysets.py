@@ -22,14 +22,23 @@ CHRONOLOGICAL = (
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
+    # Passed review, waiting for its embargo (Incident.publish_not_before) to end; published by
+    # services.embargo.publish_due, run every minute by `manage.py publish_due`. Not public.
+    SCHEDULED = "scheduled", _("Scheduled (embargoed)")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
 
 
+# Estimates are published by hand (no review, no embargo): the statuses they may take.
+ESTIMATE_STATUSES = [(value, label) for value, label in Status.choices if value != Status.SCHEDULED]
+
+
 class IncidentQuerySet(models.QuerySet):
     def published(self):
-        # A merged incident is archived for good (constraint incident_merged_is_archived), so
-        # this filter alone keeps it out of every public output.
+        """Published only: drafts, incidents in review, scheduled (embargoed) and archived ones
+        are never public. A merged incident is archived for good (constraint
+        incident_merged_is_archived), and a working copy is never published (constraint
+        incident_working_copy_not_public), so this filter alone keeps them out too."""
         return self.filter(status=Status.PUBLISHED)
 
     def records(self):
@@ -37,6 +46,10 @@ class IncidentQuerySet(models.QuerySet):
         working copy of a pending revision (services.revisions), not merged into another
         (services.merging). Staff lists, boards, duplicates and full exports use it."""
         return self.filter(revision_of__isnull=True, merged_into__isnull=True)
+
+    def embargo_due(self, now):
+        """Scheduled incidents whose embargo has ended by `now` (services.embargo)."""
+        return self.filter(status=Status.SCHEDULED, publish_not_before__lte=now)
 
     def newest_first(self):
         """Newest first; with a text search (PostgreSQL), best matches first."""

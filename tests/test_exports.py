@@ -131,7 +131,8 @@ def document_schema(scope: str) -> dict:
         "citations": {"type": "array", "items": citation},
         "corrected_at": {"oneOf": [MOMENT, {"type": "null"}]},
         **private(status=_enum(Status.values), notes_internal=STR, created_at=MOMENT,
-                  version=INT, staff_updated_at=MOMENT),
+                  version=INT, staff_updated_at=MOMENT,
+                  publish_not_before={"oneOf": [MOMENT, {"type": "null"}]}),
     })  # fmt: skip
     estimate = _object({
         "subject": _enum(Estimate.Subject.values), "description": STR, "country": STR,

@@ -4,13 +4,14 @@ The public URLs are collected from the URL conf, so a page added later is covere
 anyone remembering to add it here. Each is requested plain and with every filter.
 """
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from incidents.models import DetaineeGroup, Location
+from incidents.models import DetaineeGroup, Location, Status
 from incidents.services import Edit, incident_transition, save_incident
 from incidents.services.revisions import start_revision
 from tests.factories import (
@@ -49,7 +50,11 @@ MARKERS = {
     "internal-only revision note": "MARKER-REVISED-NOTE",
     "private latitude": "43.123457",
     "private longitude": "129.765433",
+    # An embargo's end (publish_not_before) is never public, even once it has passed.
+    "embargo date": "2001-02-03",
+    "embargo time": "06.789012",
 }
+EMBARGO = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -63,7 +68,10 @@ def records():
         coordinates_public=False,
     )
     published = IncidentFactory(
-        title="Published case", slug="published-case", notes_internal=MARKERS["incident note"]
+        title="Published case",
+        slug="published-case",
+        notes_internal=MARKERS["incident note"],
+        publish_not_before=EMBARGO,  # published at the end of an embargo
     )
     group = DetaineeGroupFactory(
         incident=published, arrest_location=place, notes_internal=MARKERS["group note"]
@@ -80,12 +88,16 @@ def records():
         ),
     )
     drafts = []
-    for status in ("draft", "in_review", "archived"):
+    # Every status but published, a status added later included. A scheduled incident is hidden
+    # until `publish_due` publishes it, even once its embargo has passed (here: long ago) and
+    # the command has not run yet.
+    for status in [s for s in Status.values if s != Status.PUBLISHED]:
         draft = IncidentFactory(
             title=f"{MARKERS['draft title']} {status}",
             slug=f"hidden-{status}",
             status=status,
             summary=MARKERS["draft summary"],
+            publish_not_before=EMBARGO if status == "scheduled" else None,
         )
         DetaineeGroupFactory(
             incident=draft, arrest_location=LocationFactory(name=MARKERS["draft-only place"])

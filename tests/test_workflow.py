@@ -150,7 +150,9 @@ def test_available_transitions_follow_status_and_permission(caseworker, editor):
     assert names(Status.IN_REVIEW, caseworker) == ["return_to_draft"]
     assert names(Status.PUBLISHED, caseworker) == []
     assert names(Status.DRAFT, editor) == ["submit", "archive"]
-    assert names(Status.IN_REVIEW, editor) == ["return_to_draft", "publish", "archive"]
+    assert names(Status.IN_REVIEW, editor) == ["return_to_draft", "publish", "schedule", "archive"]
+    assert names(Status.SCHEDULED, caseworker) == []
+    assert names(Status.SCHEDULED, editor) == ["unschedule"]
     assert names(Status.PUBLISHED, editor) == ["unpublish", "archive"]
     assert names(Status.ARCHIVED, editor) == ["publish"]
 

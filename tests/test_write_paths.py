@@ -13,6 +13,7 @@ public changed), LOGIN (anonymous: sent to the login page, nothing changed).
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.interchange import FULL, PUBLIC, VERSION, export_queryset, incident_record
 from incidents.models import (
@@ -81,14 +83,21 @@ POLICY = {
     "publish_by_field":     (LOGIN,   REFUSED,  REFUSED, REFUSED),
     # The edit-lock heartbeat writes lock rows only: a title posted to it changes nothing.
     "edit_by_lock":         (LOGIN,   REFUSED,  REFUSED, REFUSED),
+    # The embargo (publish_not_before, the scheduled status): editors only.
+    "schedule":             (LOGIN,   REFUSED,  OK,    OK),
+    "unschedule":           (LOGIN,   REFUSED,  OK,    OK),
+    "set_embargo":          (LOGIN,   REFUSED,  OK,    OK),
+    "clear_embargo":        (LOGIN,   REFUSED,  OK,    OK),
+    "move_embargo":         (LOGIN,   REFUSED,  OK,    OK),
 }  # fmt: skip
 
 # Which protected actions each write path offers.
 PATHS = {
-    "admin_change_form": ["edit_published", "delete_groups", "publish_by_field"],
-    "admin_add_form": ["publish_by_field"],
-    "workflow_button": ["publish", "unpublish"],
-    "changelist_action": ["publish", "unpublish"],
+    "admin_change_form": ["edit_published", "delete_groups", "publish_by_field", "set_embargo",
+                          "clear_embargo", "move_embargo"],
+    "admin_add_form": ["publish_by_field", "set_embargo"],
+    "workflow_button": ["publish", "unpublish", "schedule", "unschedule"],
+    "changelist_action": ["publish", "unpublish", "schedule", "unschedule"],
     "review_queue_action": ["publish"],
     "source_form": ["unconfidential", "create_source"],
     "location_form": ["coordinates_public", "create_location", "create_public_coords"],
@@ -96,12 +105,14 @@ PATHS = {
     "import_page": [
         "publish", "publish_flag", "unpublish", "edit_published", "delete_groups",
         "unconfidential", "coordinates_public", "create_source", "create_location",
-        "create_public_coords",
+        "create_public_coords", "schedule", "unschedule", "set_embargo", "clear_embargo",
+        "move_embargo",
     ],
     "import_command": [
         "publish", "publish_flag", "unpublish", "edit_published", "delete_groups",
         "unconfidential", "coordinates_public", "create_source", "create_location",
-        "create_public_coords",
+        "create_public_coords", "schedule", "unschedule", "set_embargo", "clear_embargo",
+        "move_embargo",
     ],
     "restore": ["restore_published"],
     "revision_pages": ["propose_revision", "publish_revision", "discard_revision"],
@@ -120,15 +131,20 @@ CELLS = [
 
 
 def test_the_matrix_is_complete():
-    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 172
+    assert len(CELLS) == 4 * sum(len(actions) for actions in PATHS.values()) == 244
     assert {a for actions in PATHS.values() for a in actions} == set(POLICY)
 
 
 # -- the world each cell acts on ------------------------------------------------------------------
+EMBARGO = (timezone.now() + datetime.timedelta(days=30)).replace(microsecond=0)
+LATER_EMBARGO = EMBARGO + datetime.timedelta(days=7)
+
+
 class World:
     """A published incident citing a public and a confidential source, at a place whose
     coordinates are private; an incident ready for review; a draft estimate; a deleted
-    published incident that can be restored."""
+    published incident that can be restored. For the embargo: an incident in review with an
+    embargo ahead (to schedule), a scheduled one, a draft without an embargo and one with."""
 
     def __init__(self):
         self.place = LocationFactory(
@@ -142,6 +158,10 @@ class World:
         self.published = self._ready(Status.PUBLISHED, "matrix-published")
         CitationFactory(incident=self.published, source=self.secret, claim=SECRET_CLAIM)
         self.in_review = self._ready(Status.IN_REVIEW, "matrix-in-review")
+        self.embargoed = self._ready(Status.IN_REVIEW, "matrix-embargoed", EMBARGO)
+        self.scheduled = self._ready(Status.SCHEDULED, "matrix-scheduled", EMBARGO)
+        self.draft = self._ready(Status.DRAFT, "matrix-draft")
+        self.embargoed_draft = self._ready(Status.DRAFT, "matrix-embargoed-draft", EMBARGO)
         self.estimate = EstimateFactory(status=Status.DRAFT, source=self.public_source)
         # A published incident with a pending revision, submitted by an editor.
         self.revised = self._ready(Status.PUBLISHED, "matrix-revised")
@@ -155,8 +175,10 @@ class World:
         self.deleted_id = deleted.pk
         incident_delete(incident=deleted, user=staff("Administrator", username="setup-admin"))
 
-    def _ready(self, status, slug):
-        incident = IncidentFactory(status=status, slug=slug, title=f"Title of {slug}")
+    def _ready(self, status, slug, embargo=None):
+        incident = IncidentFactory(
+            status=status, slug=slug, title=f"Title of {slug}", publish_not_before=embargo
+        )
         group = DetaineeGroupFactory(incident=incident, arrest_location=self.place)
         CustodyEventFactory(group=group)
         CitationFactory(incident=incident, source=self.public_source)
@@ -308,6 +330,40 @@ class Checks:
         return Incident.objects.get(pk=w.published.pk).title == "Edited through the matrix"
 
     @staticmethod
+    def _hidden(*incidents) -> None:
+        """An embargo step never makes anything public."""
+        for incident in incidents:
+            assert public(f"/incidents/{incident.slug}/").status_code == 404
+
+    @staticmethod
+    def schedule(w: World) -> bool:
+        Checks._hidden(w.embargoed)
+        return status_of(w.embargoed) == Status.SCHEDULED
+
+    @staticmethod
+    def unschedule(w: World) -> bool:
+        Checks._hidden(w.scheduled)
+        return status_of(w.scheduled) == Status.IN_REVIEW
+
+    @staticmethod
+    def set_embargo(w: World) -> bool:
+        Checks._hidden(w.draft)
+        added = Incident.objects.filter(title="Matrix embargo added").first()
+        return Incident.objects.get(pk=w.draft.pk).publish_not_before == EMBARGO or (
+            added is not None and added.publish_not_before is not None
+        )
+
+    @staticmethod
+    def clear_embargo(w: World) -> bool:
+        Checks._hidden(w.embargoed_draft)
+        return Incident.objects.get(pk=w.embargoed_draft.pk).publish_not_before is None
+
+    @staticmethod
+    def move_embargo(w: World) -> bool:
+        Checks._hidden(w.scheduled)
+        return Incident.objects.get(pk=w.scheduled.pk).publish_not_before == LATER_EMBARGO
+
+    @staticmethod
     def publish_by_field(w: World) -> bool:
         new = Incident.objects.filter(title="Matrix added").first()
         published = status_of(w.in_review) == Status.PUBLISHED or (
@@ -341,6 +397,17 @@ def file_for(action: str, w: World) -> tuple[dict, bool]:
         return doc, True
     if action == "unpublish":
         doc["incidents"] = [{**w.record(w.published), "status": Status.DRAFT}]
+    elif action == "schedule":
+        doc["incidents"] = [{**w.record(w.embargoed), "status": Status.SCHEDULED}]
+    elif action == "unschedule":
+        doc["incidents"] = [{**w.record(w.scheduled), "status": Status.IN_REVIEW}]
+    elif action == "set_embargo":
+        doc["incidents"] = [{**w.record(w.draft), "publish_not_before": EMBARGO.isoformat()}]
+    elif action == "clear_embargo":
+        doc["incidents"] = [{**w.record(w.embargoed_draft), "publish_not_before": None}]
+    elif action == "move_embargo":
+        later = LATER_EMBARGO.isoformat()
+        doc["incidents"] = [{**w.record(w.scheduled), "publish_not_before": later}]
     elif action == "edit_published":
         doc["incidents"] = [{**w.record(w.published), "title": "Edited through the matrix"}]
     elif action == "delete_groups":
@@ -379,9 +446,18 @@ class Paths:
 
     @staticmethod
     def admin_change_form(client, user, action, w):
-        target = w.in_review if action == "publish_by_field" else w.published
+        target = {
+            "publish_by_field": w.in_review, "set_embargo": w.draft,
+            "clear_embargo": w.embargoed_draft, "move_embargo": w.scheduled,
+        }.get(action, w.published)  # fmt: skip
         data = as_admin_page(admin_change_url(target))
-        if action == "edit_published":
+        if action in ("set_embargo", "move_embargo", "clear_embargo"):
+            # The form as an administrator sees it: a caseworker's page shows the embargo
+            # read-only, so these fields are forged for them.
+            when = {"set_embargo": EMBARGO, "move_embargo": LATER_EMBARGO}.get(action)
+            data["publish_not_before_0"] = when.strftime("%Y-%m-%d") if when else ""
+            data["publish_not_before_1"] = when.strftime("%H:%M:%S") if when else ""
+        elif action == "edit_published":
             data["title"] = "Edited through the matrix"
         elif action == "delete_groups":
             data["groups-0-DELETE"] = "on"
@@ -391,6 +467,16 @@ class Paths:
 
     @staticmethod
     def admin_add_form(client, user, action, w):
+        if action == "set_embargo":
+            data = {
+                "title": "Matrix embargo added", "date_text": "2017", "summary": "",
+                "publish_not_before_0": EMBARGO.strftime("%Y-%m-%d"),
+                "publish_not_before_1": EMBARGO.strftime("%H:%M:%S"),
+                "groups-TOTAL_FORMS": "0", "groups-INITIAL_FORMS": "0",
+                "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0",
+                "date_claims-TOTAL_FORMS": "0", "date_claims-INITIAL_FORMS": "0",
+            }  # fmt: skip
+            return client.post(reverse("admin:incidents_incident_add"), data)
         data = {
             "title": "Matrix added", "date_text": "2017", "summary": "", "status": "published",
             "groups-TOTAL_FORMS": "0", "groups-INITIAL_FORMS": "0",
@@ -403,16 +489,21 @@ class Paths:
         return client.post(admin_change_url(w.in_review), data)
 
     @staticmethod
+    def _step_target(action, w):
+        return {
+            "publish": ("publish", w.in_review), "unpublish": ("unpublish", w.published),
+            "schedule": ("schedule", w.embargoed), "unschedule": ("unschedule", w.scheduled),
+        }[action]  # fmt: skip
+
+    @staticmethod
     def workflow_button(client, user, action, w):
-        target = w.in_review if action == "publish" else w.published
-        step = "publish" if action == "publish" else "unpublish"
+        step, target = Paths._step_target(action, w)
         url = reverse("admin:incidents_incident_transition", args=[target.pk, step])
         return client.post(url, {"version": str(target.version)})
 
     @staticmethod
     def changelist_action(client, user, action, w):
-        target = w.in_review if action == "publish" else w.published
-        step = "publish" if action == "publish" else "unpublish"
+        step, target = Paths._step_target(action, w)
         return client.post(
             reverse("admin:incidents_incident_changelist"),
             {"action": f"transition_{step}", "_selected_action": [target.pk]},

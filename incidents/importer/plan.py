@@ -31,7 +31,8 @@ from incidents.models import (
 from incidents.services import Edit, integrity
 from incidents.vague import CountError
 
-INCIDENT_FIELDS = ("slug", "title", "summary", "title_ko", "summary_ko", "notes_internal")
+INCIDENT_FIELDS = ("slug", "title", "summary", "title_ko", "summary_ko", "notes_internal",
+                   "publish_not_before")  # fmt: skip
 INCIDENT_KEYS = {
     *INCIDENT_FIELDS,
     "date",

@@ -165,6 +165,8 @@ def _csv_incident(row: dict, row_number: int, columns: list[str]) -> dict:
     if "incident_status" in row:
         record["status"] = row["incident_status"]
         record["notes_internal"] = row.get("incident_notes_internal", "")
+    if "incident_publish_not_before" in row:  # full exports since the embargo; empty: none
+        record["publish_not_before"] = row["incident_publish_not_before"].strip() or None
     return record
 
 

@@ -52,6 +52,7 @@ CSV_FIELD_COLUMNS = {
     "slug": "incident_slug", "title": "incident_title", "summary": "incident_summary",
     "date": "incident_date", "status": "incident_status", "published_at": "incident_published_at",
     "updated_at": "incident_updated_at", "notes_internal": "incident_notes_internal",
+    "publish_not_before": "incident_publish_not_before",
     "citations": "incident_sources", "source": "incident_sources", "label": "group_label",
     "outcome": "group_outcome", "arrest_location": "group_arrest_location",
     "sequence": "group_number",

@@ -29,7 +29,8 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 CSV_FULL_COLUMNS = [
     "incident_status", "incident_notes_internal", "incident_created_at",
-    "incident_staff_updated_at", "incident_version", "group_notes_internal",
+    "incident_staff_updated_at", "incident_version", "incident_publish_not_before",
+    "group_notes_internal",
 ]  # fmt: skip
 # Version 1 of the sheet (still read): no Korean title/summary, group order or parent,
 # province, or helpers' nationality and description; size counted helpers in.
@@ -111,6 +112,6 @@ def csv_rows(record: dict, scope: str, places: dict) -> Iterator[list]:
             row += [
                 record["status"], record["notes_internal"], _iso(record["created_at"]),
                 _iso(record["staff_updated_at"]), record["version"],
-                group["notes_internal"] if group else "",
+                _iso(record["publish_not_before"]), group["notes_internal"] if group else "",
             ]  # fmt: skip
         yield row

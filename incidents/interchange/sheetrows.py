@@ -27,7 +27,8 @@ from incidents.querysets import CHRONOLOGICAL
 
 INCIDENT = ("slug", "title", "summary", "title_ko", "summary_ko", "date_earliest",
             "date_latest", "date_precision", "published_at", "updated_at")  # fmt: skip
-INCIDENT_FULL = ("status", "notes_internal", "created_at", "staff_updated_at", "version")
+INCIDENT_FULL = ("status", "notes_internal", "created_at", "staff_updated_at", "version",
+                 "publish_not_before")  # fmt: skip
 PLACE = ("arrest_location__slug", "arrest_location__city", "arrest_location__province",
          "arrest_location__country")  # fmt: skip
 GROUP = ("pk", "incident_id", "parent_id", "sequence", "label", "outcome", *PLACE,
@@ -104,8 +105,8 @@ def sheet_rows(incidents, scope: str, chunk: int) -> Iterator[list[list]]:
                     "; ".join(sources.get(pk, ()))]  # fmt: skip
             tail = []
             if full:
-                status, notes, created, staff_updated, version = private
-                tail = [status, notes, _iso(created), _iso(staff_updated), version]
+                status, notes, created, staff_updated, version, embargo = private
+                tail = [status, notes, _iso(created), _iso(staff_updated), version, _iso(embargo)]
             mine = by_incident.get(pk)
             if not mine:
                 out.append(

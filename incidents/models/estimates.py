@@ -12,6 +12,7 @@ from incidents.models.common import QUOTE_TEXT, Versioned, limited_text
 from incidents.models.history import HistoricalRecords
 from incidents.models.sources import Source
 from incidents.querysets import (
+    ESTIMATE_STATUSES,
     EstimateQuerySet,
     Status,
 )
@@ -62,7 +63,7 @@ class Estimate(Versioned, models.Model):
         ),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=12, choices=ESTIMATE_STATUSES, default=Status.DRAFT
     )
 
     objects = EstimateQuerySet.as_manager()

@@ -80,6 +80,18 @@ class Incident(Versioned, VagueDateFields):
     notes_internal = limited_text(
         _("internal notes"), blank=True, help_text=_("Never shown to the public.")
     )
+    # The embargo: a scheduled incident is published by `manage.py publish_due` once this has
+    # passed, never before (services.embargo). Editors only (services.policy); never public.
+    publish_not_before = models.DateTimeField(
+        _("publish not before"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Embargo: keep the incident off every public page until this date and time, e.g. "
+            "until a family is out of danger. Set it, then press “Schedule”; it is published "
+            "automatically once the time has passed. Editors only."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Public: pages, the feed, exports and the API show it, so it moves only when something the
     # public can see changes (services decide). Internal edits move staff_updated_at only;
@@ -193,6 +205,13 @@ class Incident(Versioned, VagueDateFields):
                 name="incident_not_merged_into_itself",
                 violation_error_message=_("An incident cannot be merged into itself."),
             ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.SCHEDULED) | Q(publish_not_before__isnull=False),
+                name="incident_scheduled_has_embargo",
+                violation_error_message=_(
+                    "A scheduled incident needs a “publish not before” time."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,7 +221,12 @@ class Incident(Versioned, VagueDateFields):
         return reverse("incidents:detail", kwargs={"slug": self.slug})
 
     def clean(self):
-        errors = self.clean_vague_date()
+        errors = dict(self.clean_vague_date())
+        if self.status == Status.SCHEDULED and self.publish_not_before is None:
+            errors["publish_not_before"] = _(
+                "A scheduled incident needs a “publish not before” time; to publish it "
+                "without an embargo, unschedule it first."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -6,6 +6,7 @@ public field changed).
 
     policy      role rules: model permissions, protected fields, who edits which status
     workflow    status transitions (compare-and-set) and publication rules
+    embargo     publish_due: scheduled incidents published once their embargo has ended
     editing     create/change/delete incidents with their groups, events and citations;
                 sources, places and estimates
     deletion    delete and restore incidents
@@ -22,6 +23,7 @@ from incidents.services.deletion import (
     incident_restore,
 )
 from incidents.services.editing import Edit, SaveResult, delete_record, save_incident, save_record
+from incidents.services.embargo import DueResult, publish_due
 from incidents.services.errors import Conflict
 from incidents.services.merging import MergeResult, can_merge, merge_incidents
 from incidents.services.policy import PUBLISH as PUBLISH_PERMISSION
@@ -31,6 +33,7 @@ from incidents.services.workflow import (
     TRANSITIONS,
     Transition,
     available_transitions,
+    embargo_text,
     incident_transition,
     publication_problems,
     transition_path,
@@ -42,6 +45,7 @@ __all__ = [
     "RESTORE_PERMISSION",
     "TRANSITIONS",
     "Conflict",
+    "DueResult",
     "Edit",
     "MergeResult",
     "SaveResult",
@@ -51,12 +55,14 @@ __all__ = [
     "can_merge",
     "delete_record",
     "deleted_incidents",
+    "embargo_text",
     "incident_delete",
     "incident_restore",
     "incident_transition",
     "log_staff_access",
     "merge_incidents",
     "publication_problems",
+    "publish_due",
     "save_incident",
     "save_record",
     "transition_path",

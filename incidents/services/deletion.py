@@ -129,6 +129,12 @@ def incident_restore(*, incident_id: int, user) -> tuple[Incident, list[str]]:
             notes.append(_("It was published, and only editors may publish."))
         else:
             notes.extend(publication_problems(restored))
+    elif restored.status == Status.SCHEDULED:
+        # Restored scheduled, it is published by publish_due once its embargo has passed.
+        if not user.has_perm(policy.PUBLISH):
+            notes.append(_("It was scheduled for publication, and only editors may schedule."))
+        else:
+            notes.extend(publication_problems(restored))
     if notes:
         Incident.objects.filter(pk=restored.pk).update(status=Status.DRAFT)
         fresh = Incident.objects.get(pk=restored.pk)

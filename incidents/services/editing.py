@@ -202,6 +202,7 @@ def save_incident(
     if creating:
         policy.require_model_permission(user, "add", Incident)
         incident = Incident(status=Status.DRAFT, **_resolve(values))
+        policy.require_incident_fields_allowed(user, incident, values, creating=True)
         incident.updated_at = now
         stamps = {k: v for k, v in (stamps or {}).items() if v is not None}
         _check_stamps(Incident, stamps)
@@ -225,6 +226,7 @@ def save_incident(
         ):
             raise PermissionDenied(_("Only editors may change an incident's address (slug)."))
         changed = _apply(incident, _resolve(values))
+        policy.require_incident_fields_allowed(user, incident, changed, creating=False)
         result = SaveResult(incident)
         if changed:
             _validate(incident, changed=changed)

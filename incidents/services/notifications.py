@@ -1,5 +1,5 @@
-"""Workflow e-mails: editors hear of a submission, the author hears of a return or a
-publication.
+"""Workflow e-mails: editors hear of a submission, the author hears of a return, a schedule
+(embargo) or a publication, the end of an embargo included (no actor: `publish_due` took it).
 
 A message names the step, the incident's number, who took the step and the link to the
 change page (login and 2FA required), never a title, summary, place, note or source: mail
@@ -28,8 +28,11 @@ logger = logging.getLogger(__name__)
 SUBJECTS = {
     "submit": "Incident #{id} was submitted for review",
     "return_to_draft": "Incident #{id} was returned to draft",
+    "schedule": "Incident #{id} was scheduled for publication when its embargo ends",
     "publish": "Incident #{id} was published",
 }
+# Who took a step no person took (services.embargo.publish_due).
+SCHEDULER = "The publication schedule"
 BODY = """{actor} took the step "{step}" on incident #{id}.
 
 Open it (login required): {url}
@@ -74,11 +77,13 @@ def author_of(incident_id: int):
 def recipients(name: str, incident_id: int, actor):
     if name == "submit":
         users = reviewers()
-    elif name in ("return_to_draft", "publish"):
+    elif name in ("return_to_draft", "schedule", "publish"):
         users = author_of(incident_id)
     else:
         return []
-    return list(users.exclude(pk=actor.pk).values_list("email", flat=True))
+    if actor is not None:
+        users = users.exclude(pk=actor.pk)
+    return list(users.values_list("email", flat=True))
 
 
 def messages_for(
@@ -90,7 +95,7 @@ def messages_for(
     base = settings.SITE_URL.rstrip("/")
     subject = settings.EMAIL_SUBJECT_PREFIX + SUBJECTS[name].format(id=incident_id)
     body = BODY.format(
-        actor=actor.get_username(),
+        actor=actor.get_username() if actor is not None else SCHEDULER,
         step=step,
         id=incident_id,
         url=base + reverse("admin:incidents_incident_change", args=[incident_id]),
@@ -104,7 +109,8 @@ def notify_transition(
 ) -> None:
     """After commit: the e-mails for this workflow step (none for steps nobody waits on).
     `recipients_of`: the record whose author hears of it, if not the incident itself (a
-    published revision: its proposer, with a link to the live incident)."""
+    published revision: its proposer, with a link to the live incident). `actor` None: no
+    person took it (the end of an embargo)."""
     if name not in SUBJECTS:
         return
 

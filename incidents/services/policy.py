@@ -149,6 +149,27 @@ def require_protected_fields_allowed(user, model, changed, *, creating: bool, va
         )
 
 
+# Incident fields only holders of the publish permission (editors) may set or change, on a new
+# incident too: the embargo decides when an incident becomes public.
+EDITOR_INCIDENT_FIELDS = ("publish_not_before",)
+
+
+def require_incident_fields_allowed(user, incident: Incident, changed, *, creating: bool) -> None:
+    """Caseworkers may neither set nor change nor clear an embargo (`publish_not_before`)."""
+    if user.has_perm(PUBLISH):
+        return
+    touched = [
+        name
+        for name in EDITOR_INCIDENT_FIELDS
+        if name in changed and (not creating or getattr(incident, name) is not None)
+    ]
+    if touched:
+        labels = ", ".join(str(Incident._meta.get_field(n).verbose_name) for n in touched)
+        raise PermissionDenied(
+            _("Only editors may set or change %(fields)s of an incident.") % {"fields": labels}
+        )
+
+
 def require_estimate_status_allowed(user, changed, values) -> None:
     """An aggregate estimate is published by changing its status: editors only."""
     if "status" in changed and not user.has_perm(PUBLISH):

@@ -3,6 +3,14 @@
     draft ──submit──▶ in_review ──publish──▶ published ──archive──▶ archived
       ▲                  │                       │                    │
       └────return────────┘◀───────unpublish──────┘◀────republish──────┘ (editors)
+                         │  ▲                    ▲
+                 schedule│  │unschedule          │ end of embargo: services.embargo.publish_due
+                         ▼  │                    │ (`manage.py publish_due`), never a person
+                       scheduled ────────────────┘
+
+An incident under embargo (`publish_not_before` in the future) is never published early: the
+publish step refuses it, and a scheduled incident leaves `scheduled` for `published` only
+through publish_due, once its time has passed.
 
 Every step is compare-and-set: `UPDATE … WHERE status = <what the step starts from>`, with the
 row locked first on PostgreSQL. Edits never write `status` or `published_at` (services.editing
@@ -20,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +59,10 @@ TRANSITIONS: dict[str, Transition] = {
                    Status.PUBLISHED, PUBLISH),
         Transition("unpublish", gettext_lazy("Unpublish (back to draft)"), (Status.PUBLISHED,),
                    Status.DRAFT, PUBLISH),
+        Transition("schedule", gettext_lazy("Schedule (publish when the embargo ends)"),
+                   (Status.IN_REVIEW,), Status.SCHEDULED, PUBLISH),
+        Transition("unschedule", gettext_lazy("Unschedule (back to review)"),
+                   (Status.SCHEDULED,), Status.IN_REVIEW, PUBLISH),
         Transition("archive", gettext_lazy("Archive"),
                    (Status.PUBLISHED, Status.DRAFT, Status.IN_REVIEW), Status.ARCHIVED, PUBLISH),
     ]
@@ -95,6 +108,42 @@ def publication_problems(incident: Incident) -> list[str]:
     if not incident.groups.exists():
         problems.append(_("Add at least one detainee group before publishing."))
     return problems
+
+
+def embargo_text(moment) -> str:
+    """An embargo's time as staff read it (the site's time zone)."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def embargo_problems(incident: Incident, target: str, *, now, as_imported: bool) -> list[str]:
+    """Why this step would break the embargo (empty list: it would not).
+
+    Publishing by hand while `publish_not_before` is still ahead would publish early. Scheduling
+    needs a time, and one still ahead (a time already past is a typo or a plain publish);
+    a record recreated from another database (`as_imported`) keeps the time it had there, and
+    publish_due publishes it at its next run if that time has passed.
+    """
+    embargo = incident.publish_not_before
+    if target == Status.PUBLISHED and embargo is not None and embargo > now:
+        return [
+            _(
+                "This incident is embargoed until %(time)s: schedule it to be published then, "
+                "or clear “publish not before” to publish it now."
+            )
+            % {"time": embargo_text(embargo)}
+        ]
+    if target == Status.SCHEDULED:
+        if embargo is None:
+            return [_("Set “publish not before” (and save) before scheduling.")]
+        if embargo <= now and not as_imported:
+            return [
+                _(
+                    "“Publish not before” (%(time)s) has already passed: set a later time, or "
+                    "clear it and publish."
+                )
+                % {"time": embargo_text(embargo)}
+            ]
+    return []
 
 
 @transaction.atomic
@@ -156,12 +205,14 @@ def incident_transition(
                 "status": current.get_status_display().lower(),
             }
         )
-    if transition.target == Status.PUBLISHED:
-        problems = publication_problems(current)
-        if problems:
-            raise ValidationError(problems)
-
     now = timezone.now()
+    problems = embargo_problems(current, transition.target, now=now, as_imported=as_imported)
+    if transition.target in (Status.PUBLISHED, Status.SCHEDULED):
+        # A scheduled incident is published unattended: it must be publishable when scheduled.
+        problems += publication_problems(current)
+    if problems:
+        raise ValidationError(problems)
+
     changes = {"status": transition.target}
     if not as_imported:  # an import recreating a record keeps its version and times
         changes |= {"version": F("version") + 1, "staff_updated_at": now}
@@ -170,8 +221,11 @@ def incident_transition(
         if not as_imported:
             # Becoming public is a public change: the feed and exports show it as updated.
             changes["updated_at"] = now
-    # Compare-and-set: applies only if nobody moved the incident since we read it.
-    moved = Incident.objects.filter(pk=current.pk, status=current.status).update(**changes)
+    # Compare-and-set: applies only if nobody moved the incident, or changed its embargo, since
+    # we read it.
+    moved = Incident.objects.filter(
+        pk=current.pk, status=current.status, publish_not_before=current.publish_not_before
+    ).update(**changes)
     if moved != 1:
         raise ValidationError(_("The incident's status changed meanwhile; nothing was done."))
     fresh = Incident.objects.get(pk=current.pk)
