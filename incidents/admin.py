@@ -523,6 +523,21 @@ class RecordKindFilter(admin.SimpleListFilter):
         return queryset.filter(revision_of__isnull=True)
 
 
+class AuthorFilter(admin.SimpleListFilter):
+    """"Written by me": the incidents the viewer created (the desk's "see all" links)."""
+
+    title = _("author")
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.authored_by(request.user.pk)
+        return queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(
     RevisionViews,
@@ -543,6 +558,7 @@ class IncidentAdmin(
     list_display = ["title", "date_display", "status", "outcome_list", "people", "updated_at"]
     list_filter = [
         RecordKindFilter,
+        AuthorFilter,
         "status",
         "groups__outcome",
         ArrestCountryFilter,
