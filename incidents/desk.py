@@ -14,6 +14,7 @@ for the shared sections the incidents every staff member with the view permissio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -112,8 +113,15 @@ def my_drafts(request) -> Section | None:
         Incident.objects.records()
         .authored_by(request.user.pk)
         .filter(status=Status.DRAFT)
-        .only("pk", "title", "revision_of_id", "staff_updated_at", "date_earliest",
-              "date_latest", "date_precision")  # fmt: skip
+        .only(
+            "pk",
+            "title",
+            "revision_of_id",
+            "staff_updated_at",
+            "date_earliest",
+            "date_latest",
+            "date_precision",
+        )  # fmt: skip
         .order_by("-staff_updated_at", "-pk")
     )
     return Section(
@@ -194,8 +202,15 @@ def awaiting_review(request) -> Section | None:
     queue = (
         Incident.objects.filter(status=Status.IN_REVIEW)
         .annotate(submitted=submitted_at(), live_title=_live_title())
-        .only("pk", "title", "revision_of_id", "updated_at", "date_earliest", "date_latest",
-              "date_precision")  # fmt: skip
+        .only(
+            "pk",
+            "title",
+            "revision_of_id",
+            "updated_at",
+            "date_earliest",
+            "date_latest",
+            "date_precision",
+        )  # fmt: skip
         .order_by("submitted", "pk")
     )
     return Section(
@@ -237,8 +252,9 @@ def urgent_follow_ups(request, *, today=None) -> Section | None:
     if not request.user.has_perm(VIEW):
         return None
     events = CustodyEvent.objects.filter(group=OuterRef("pk"))
-    sources = Citation.objects.filter(
-        Q(group=OuterRef("pk")) | Q(group__isnull=True, incident=OuterRef("incident_id"))
+    # The incident's citations (by its index), then those about the whole incident or this group.
+    sources = Citation.objects.filter(incident=OuterRef("incident_id")).filter(
+        Q(group__isnull=True) | Q(group=OuterRef("pk"))
     )
     groups = longest_in_custody_first(
         at_risk_groups(statuses=AT_RISK_STATUSES, confidential=True).prefetch_related(None),
@@ -291,8 +307,17 @@ def recent_changes(request) -> Section | None:
     records = (
         Incident.history.exclude(history_user_id=request.user.pk)
         .select_related("history_user")
-        .only("history_id", "history_date", "history_type", "history_change_reason",
-              "history_user__username", "id", "title", "status", "revision_of_id")  # fmt: skip
+        .only(
+            "history_id",
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__username",
+            "id",
+            "title",
+            "status",
+            "revision_of_id",
+        )  # fmt: skip
         .order_by("-history_date", "-history_id")
     )
     rows = list(records[:ROWS])

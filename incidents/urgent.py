@@ -145,7 +145,8 @@ def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
 
 
 def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bool = False,
-                             today: date | None = None, recent_days: int | None = None):  # fmt: skip
+                             today: date | None = None,
+                             recent_days: int | None = None):  # fmt: skip
     """At-risk groups of one tab of the board, in board order, computed by the database:
     longest in custody first (by the latest possible date of the arrest, or of the incident
     when the arrest is undated: the smallest number of days the record allows), undated last.
