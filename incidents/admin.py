@@ -524,7 +524,7 @@ class RecordKindFilter(admin.SimpleListFilter):
 
 
 class AuthorFilter(admin.SimpleListFilter):
-    """ "Written by me": the incidents the viewer created (the desk's "see all" links)."""
+    """Incidents the viewer created, on request ("author: me", the desk's "see all" links)."""
 
     title = _("author")
     parameter_name = "author"
