@@ -72,6 +72,7 @@ class AdminSite(DjangoAdminSite):
     site_header = _("Refoulement Watch — staff")
     site_title = _("Refoulement Watch staff")
     index_title = _("Records")
+    index_template = "admin/desk.html"
 
     @property
     def login_form(self):
@@ -80,6 +81,13 @@ class AdminSite(DjangoAdminSite):
     @property
     def login_template(self):
         return "otp/admin111/login.html" if settings.REQUIRE_2FA else None
+
+    def index(self, request, extra_context=None):
+        """The start page: the viewer's desk (incidents/desk.py), the list of models below."""
+        from incidents.desk import desk_sections
+
+        extra = {"title": _("Desk"), "sections": desk_sections(request)}
+        return super().index(request, extra | (extra_context or {}))
 
     def get_urls(self):
         """Staff pages that are not one model's list: the urgent board, the import page and

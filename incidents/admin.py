@@ -535,6 +535,21 @@ class RecordKindFilter(admin.SimpleListFilter):
         return queryset.filter(revision_of__isnull=True)
 
 
+class AuthorFilter(admin.SimpleListFilter):
+    """Incidents the viewer created, on request ("author: me", the desk's "see all" links)."""
+
+    title = _("author")
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.authored_by(request.user.pk)
+        return queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(
     RevisionViews,
@@ -569,6 +584,7 @@ class IncidentAdmin(
                     "updated_at"]  # fmt: skip
     list_filter = [
         RecordKindFilter,
+        AuthorFilter,
         "status",
         "groups__outcome",
         ArrestCountryFilter,

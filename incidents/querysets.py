@@ -51,6 +51,25 @@ class IncidentQuerySet(models.QuerySet):
         """Scheduled incidents whose embargo has ended by `now` (services.embargo)."""
         return self.filter(status=Status.SCHEDULED, publish_not_before__lte=now)
 
+    def authored_by(self, user_id: int):
+        """Incidents `user_id` created: their first history record is the user's (the author
+        the workflow e-mails write to, services.notifications.author_of). First a semi-join on
+        the user's creation records (history_user is indexed), then the exact check on the
+        first record of each incident found, so a large history is never scanned."""
+        from incidents.models import Incident
+
+        first = (
+            Incident.history.filter(id=models.OuterRef("pk"))
+            .order_by("history_date", "history_id")
+            .values("history_user_id")[:1]
+        )
+        created = Incident.history.filter(history_type="+", history_user_id=user_id)
+        return (
+            self.filter(pk__in=created.values("id"))
+            .annotate(first_author_id=models.Subquery(first))
+            .filter(first_author_id=user_id)
+        )
+
     def newest_first(self):
         """Newest first; with a text search (PostgreSQL), best matches first."""
         ranked = ["-search_rank"] if "search_rank" in self.query.annotations else []

@@ -145,7 +145,8 @@ def at_risk_groups(*, statuses=(Status.PUBLISHED,), confidential: bool = False):
 
 
 def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bool = False,
-                             today: date | None = None):  # fmt: skip
+                             today: date | None = None,
+                             recent_days: int | None = None):  # fmt: skip
     """At-risk groups of one tab of the board, in board order, computed by the database:
     longest in custody first (by the latest possible date of the arrest, or of the incident
     when the arrest is undated: the smallest number of days the record allows), undated last.
@@ -154,7 +155,8 @@ def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bo
 
     `tab`: RECENT, groups arrested or with news (the latest event, or the latest dated source
     of the incident or the group; confidential ones only on the staff board) within
-    RECENT_DAYS; NEVER_REPORTED, the others, undated ones included; None: both."""
+    RECENT_DAYS (or `recent_days`: the staff desk's follow-ups use a shorter window);
+    NEVER_REPORTED, the others, undated ones included; None: both."""
     from incidents.statistics import _high, _low
 
     dated_arrest = CustodyEvent.objects.filter(
@@ -167,7 +169,7 @@ def longest_in_custody_first(groups, *, tab: str | None = None, confidential: bo
         .annotate(low=Sum(_low("size")))
         .values("low")
     )
-    cutoff = (today or timezone.localdate()) - timedelta(days=RECENT_DAYS)
+    cutoff = (today or timezone.localdate()) - timedelta(days=recent_days or RECENT_DAYS)
     ordered = (
         groups.annotate(
             arrest_latest=Subquery(dated_arrest.values("date_latest")[:1]),
