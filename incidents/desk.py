@@ -204,6 +204,8 @@ def awaiting_review(request) -> Section | None:
         .annotate(submitted=submitted_at(), live_title=_live_title())
         .only(
             "pk",
+            "slug",
+            "status",
             "title",
             "revision_of_id",
             "updated_at",
@@ -213,14 +215,49 @@ def awaiting_review(request) -> Section | None:
         )  # fmt: skip
         .order_by("submitted", "pk")
     )
+    rows = _with_links(list(queue[:ROWS]))
+    request._desk_review_rows = rows  # duplicates_to_resolve reads the same incidents
     return Section(
         key="awaiting-review",
         title=_("Awaiting my review"),
         template="admin/desk/review_queue.html",
-        rows=_with_links(list(queue[:ROWS])),
+        rows=rows,
         empty=_("Nothing is waiting for review."),
         see_all=reverse("admin:incidents_reviewqueueitem_changelist"),
         see_all_label=_("Review queue"),
+    )
+
+
+def duplicates_to_resolve(request) -> Section | None:
+    """Possible duplicates of the incidents awaiting review (incidents.duplicates), to merge
+    before one of them is published: the queue's incidents, read once, scored in 3 queries."""
+    if not request.user.has_perm(PUBLISH):
+        return None
+    from incidents.admin_merge import merge_url
+    from incidents.duplicates import FIELDS, duplicates_of_rows
+
+    queue = [i for i in getattr(request, "_desk_review_rows", []) if i.revision_of_id is None]
+    found = duplicates_of_rows([{name: getattr(i, name) for name in FIELDS} for i in queue])
+    rows = [
+        {
+            "incident": incident,
+            "duplicate": duplicate,
+            "url": reverse("admin:incidents_incident_change", args=[duplicate.pk]),
+            "merge_url": merge_url(*sorted((incident.pk, duplicate.pk))),
+        }
+        for incident in queue
+        for duplicate in found.get(incident.pk, [])[:3]
+    ]
+    return Section(
+        key="duplicates",
+        title=_("Possible duplicates to resolve"),
+        template="admin/desk/duplicates.html",
+        rows=rows[:ROWS],
+        empty=_("No incident awaiting review looks like another one."),
+        intro=_(
+            "Incidents awaiting review that may describe an event already recorded "
+            "(dates, places, numbers and titles compared)."
+        ),
     )
 
 
@@ -340,6 +377,7 @@ def recent_changes(request) -> Section | None:
 SECTIONS = [
     returned_to_me,
     awaiting_review,
+    duplicates_to_resolve,  # after awaiting_review: it reads that section's incidents
     my_drafts,
     my_revisions,
     urgent_follow_ups,

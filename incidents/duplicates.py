@@ -311,14 +311,26 @@ def duplicates_of_many(incident_ids: Iterable[int]) -> dict[int, list[Duplicate]
     return _scored(list(subjects.values()))
 
 
-def _scored(subjects: list[Profile]) -> dict[int, list[Duplicate]]:
+def duplicates_of_rows(rows: list[dict]) -> dict[int, list[Duplicate]]:
+    """duplicates_of_many() for incidents already read (dicts with FIELDS): one query less,
+    for a page that lists them anyway (the desk's review queue)."""
+    subjects = {row["pk"]: _profile(row) for row in rows}
+    if not subjects:
+        return {}
+    # The subjects' places and sizes are read with their candidates': three queries in all.
+    return _scored(list(subjects.values()), described=False)
+
+
+def _scored(subjects: list[Profile], *, described: bool = True) -> dict[int, list[Duplicate]]:
+    """`described`: the subjects' places and sizes are already read."""
     found: dict[int, list[Duplicate]] = {}
     dated = [s for s in subjects if s.date is not None]
     for start in range(0, len(dated), BATCH):
         chunk = dated[start : start + BATCH]
         known = {s.pk: s for s in chunk}
         candidates = [known.get(c.pk, c) for c in _candidates(chunk)]
-        _with_places_and_counts({c.pk: c for c in candidates if c.pk not in known})
+        unread = {c.pk: c for c in candidates if c.pk not in known}
+        _with_places_and_counts(unread if described else unread | known)
         # By the end of their ranges, so each subject looks only at those in its window.
         candidates.sort(key=lambda c: (c.date.latest, c.pk))
         ends = [c.date.latest for c in candidates]
