@@ -375,3 +375,17 @@ def test_an_import_leaves_a_published_incident_alone(live, people):
     assert any("goes through a revision" in p.message for p in report.problems)
     assert Incident.objects.get(pk=live.pk).title == "Twenty-nine arrested in Shenyang"
     assert not mail.outbox
+
+
+def test_a_caseworker_proposes_a_change_to_an_incident_published_after_an_embargo(live, people):
+    """The embargo time stays on the live record; the working copy does not carry it (only
+    editors set one), and publishing the revision leaves it as it was."""
+    caseworker, editor = people
+    from datetime import UTC, datetime
+
+    ended = datetime(2026, 1, 1, tzinfo=UTC)
+    Incident.objects.filter(pk=live.pk).update(publish_not_before=ended)
+    copy = propose(Incident.objects.get(pk=live.pk), caseworker)
+    assert copy.publish_not_before is None
+    publish_revision(working_copy=copy, user=editor, notice=NOTICE)
+    assert Incident.objects.get(pk=live.pk).publish_not_before == ended

@@ -37,8 +37,13 @@ from incidents.services.errors import Conflict
 from incidents.services.notifications import notify_transition
 from incidents.services.workflow import publication_problems
 
-# Bookkeeping keys of a record that a copy or an application must not carry over.
-NOT_COPIED = ("status", "version", "published_at", "created_at", "updated_at", "staff_updated_at")
+# Keys of a record that a copy or an application must not carry over: bookkeeping, the
+# embargo (the live incident's publication is over; only editors set one) and the derived
+# correction date.
+NOT_COPIED = (
+    "status", "version", "published_at", "created_at", "updated_at", "staff_updated_at",
+    "publish_not_before", "corrected_at",
+)  # fmt: skip
 
 
 def full_record(incident_id: int) -> dict:
