@@ -207,7 +207,7 @@ def test_history_keeps_both_and_the_proposer_hears_of_the_publication(
         Incident.history.filter(id=live.pk).values_list("history_change_reason", flat=True)
     )
     assert "Revision #1 published" in reasons
-    assert any(r and r.startswith("Revision #") and "proposed" in r for r in reasons)
+    assert any(r and r.startswith("Change proposed (pending revision") for r in reasons)
     copy_history = Incident.history.filter(id=copy.pk)
     assert copy_history.filter(history_type="-").exists()  # the proposal's own history stays
     assert revision.proposed_by == caseworker and revision.published_by == editor

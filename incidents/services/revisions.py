@@ -101,8 +101,10 @@ def start_revision(*, incident: Incident, user) -> Incident:
     copy = _apply(record, user=user)
     Incident.objects.filter(pk=copy.pk).update(revision_of=live, revision_base_version=live.version)
     copy.refresh_from_db()
-    _history(copy, user, _("Revision of incident #%(id)s started") % {"id": live.pk})
-    _history(live, user, _("Revision #%(id)s proposed") % {"id": copy.pk})
+    _history(copy, user, _("Pending revision of incident #%(id)s started") % {"id": live.pk})
+    _history(
+        live, user, _("Change proposed (pending revision: incident #%(id)s)") % {"id": copy.pk}
+    )
     return copy
 
 
@@ -236,7 +238,7 @@ def discard_revision(*, working_copy: Incident, user) -> None:
     _history(copy, user, _("Revision discarded"))
     copy_id = copy.pk
     copy.delete()
-    _history(live, user, _("Revision #%(id)s discarded") % {"id": copy_id})
+    _history(live, user, _("Pending revision discarded (incident #%(id)s)") % {"id": copy_id})
 
 
 def _apply(record: dict, *, user) -> Incident:
