@@ -19,7 +19,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from incidents.models import (
     Citation,
@@ -334,7 +334,11 @@ def urgent_follow_ups(request, *, today=None) -> Section | None:
     )
 
 
-HISTORY_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+HISTORY_ACTIONS = {
+    "+": pgettext_lazy("history action", "created"),
+    "~": pgettext_lazy("history action", "changed"),
+    "-": pgettext_lazy("history action", "deleted"),
+}
 
 
 def recent_changes(request) -> Section | None:

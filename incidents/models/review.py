@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from incidents.models.common import limited_text
 
@@ -109,7 +110,9 @@ class IncidentRevision(models.Model):
     # Public when not minor: the dated correction notice on the incident's page and feed.
     notice = limited_text(_("correction notice"), blank=True)
     minor = models.BooleanField(
-        _("minor"), default=False, help_text=_("A typo or wording: no public notice.")
+        pgettext_lazy("revision", "minor"),
+        default=False,
+        help_text=_("A typo or wording: no public notice."),
     )
     substantive = models.BooleanField(
         _("substantive"),
