@@ -300,6 +300,8 @@ def targets(db: str, quick: bool) -> list[tuple[str, str, str]]:
         ("admin changelist", "admin", "/admin/incidents/incident/"),
         ("admin changelist ?q=", "admin", "/admin/incidents/incident/?q=arrested"),
         ("admin change page", "admin", f"/admin/incidents/incident/{pk}/change/"),
+        ("admin desk (home)", "admin", "/admin/"),
+        ("admin urgent board", "admin", "/admin/urgent/"),
         ("list", "uncached", "/incidents/"),
         ("list city=city", "uncached", "/incidents/?city=Shenyang"),
         ("list city=province", "uncached", "/incidents/?city=Liaoning"),

@@ -1,6 +1,40 @@
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class _OneRequestAtATimeOnSQLite(ThreadedWSGIServer):
+    """The live server for browser tests, answering one request at a time on SQLite.
+
+    On an in-memory SQLite test database every request thread shares the test's one
+    connection, so two overlapping requests (a page's edit-lock heartbeat or its pagehide
+    beacon beside a save) interleave their transactions on it: a session row written by one
+    vanishes under the other ("Forced update did not affect any rows"). PostgreSQL gives each
+    thread its own connection and keeps real concurrency.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, app):
+        def serialized(environ, start_response):
+            if connection.vendor != "sqlite":
+                return app(environ, start_response)
+            with self._lock:  # the whole response: a streamed export reads as it goes
+                response = app(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    response.close()  # request_finished, as the server would send it
+
+        super().set_app(serialized)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeOnSQLite
 
 
 @pytest.fixture(autouse=True)
