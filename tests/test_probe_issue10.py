@@ -1,0 +1,198 @@
+"""Hostile requests by staff to the newer admin pages (revisions, merges, stale merges, locks,
+desk, urgent board, notifications, embargo): a 4xx or a message, never a 500, a bypass, a loss
+or a leak."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from incidents.models import Incident, Status
+from incidents.services import incident_transition
+from incidents.services.revisions import start_revision
+from tests.conftest import verified_login
+from tests.factories import published_incident
+from tests.roles import staff
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999999"
+
+
+def admin(name, *args):
+    return reverse(f"admin:incidents_incident_{name}", args=args)
+
+
+def as_(user) -> Client:
+    return verified_login(Client(raise_request_exception=True), user)
+
+
+@pytest.fixture
+def cw():
+    return staff("Caseworker", username="p-cw")
+
+
+@pytest.fixture
+def ed():
+    return staff("Editor", username="p-ed")
+
+
+@pytest.fixture
+def adm():
+    return staff("Administrator", username="p-adm")
+
+
+def submitted_copy(user):
+    live = published_incident()
+    copy = start_revision(incident=live, user=user)
+    from incidents.services import save_incident
+
+    save_incident(user=user, pk=copy.pk, values={"title": "Changed title"})
+    copy = incident_transition(incident=copy, name="submit", user=user, notify=False)
+    return live, copy
+
+
+# -- huge / malformed numbers ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "{huge}/review/",
+        "{huge}/change/",
+        "{huge}/history/",
+    ],
+)
+def test_huge_ids_on_get_pages(ed, path):
+    url = admin("changelist") + path.format(huge=HUGE)
+    assert as_(ed).get(url).status_code in (302, 404)
+
+
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("{huge}/revise/", {}),
+        ("{huge}/review/publish/", {"version": "1"}),
+        ("{huge}/editing/", {"action": "heartbeat"}),
+        ("{huge}/apply-onto-newer/", {"read_version": "1"}),
+        ("{huge}/transition/publish/", {"version": "1"}),
+    ],
+)
+def test_huge_ids_on_post_pages(ed, path, data):
+    url = admin("changelist") + path.format(huge=HUGE)
+    assert as_(ed).post(url, data).status_code in (302, 400, 404)
+
+
+def test_huge_version_on_review_steps(ed):
+    live, copy = submitted_copy(ed)
+    client = as_(ed)
+    for step in ("publish", "return"):
+        response = client.post(
+            admin("review_step", copy.pk, step), {"version": HUGE, "comment": "x", "notice": "n"}
+        )
+        assert response.status_code == 302
+    assert Incident.objects.get(pk=copy.pk).status == Status.IN_REVIEW
+    response = client.post(admin("transition", copy.pk, "return_to_draft"),
+                           {"version": HUGE, "comment": "x"})  # fmt: skip
+    assert response.status_code == 302
+    response = client.post(admin("apply_onto_newer", copy.pk), {"read_version": HUGE})
+    assert response.status_code in (200, 400)
+
+
+def test_huge_numbers_on_the_merge_page(ed):
+    a, b = published_incident(), published_incident()
+    client = as_(ed)
+    url = admin("merge")
+    assert client.get(url, {"ids": f"{HUGE},{a.pk}"}).status_code == 302
+    data = {"ids": f"{a.pk},{b.pk}", "survivor": HUGE,
+            f"version_{a.pk}": HUGE, f"version_{b.pk}": HUGE}  # fmt: skip
+    assert client.post(url, data).status_code == 200
+    data["survivor"] = str(a.pk)
+    assert client.post(url, data).status_code == 200
+    assert Incident.objects.get(pk=b.pk).merged_into_id is None
+
+
+# -- desk, urgent board, notifications ------------------------------------------------------------
+@pytest.mark.parametrize("role", ["Caseworker", "Editor", "Administrator"])
+def test_admin_pages_with_odd_params(role):
+    user = staff(role, username=f"p-{role}")
+    published_incident()
+    live, copy = submitted_copy(staff("Editor", username=f"p2-{role}"))
+    client = as_(user)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/", {"page": "abc"}).status_code == 200
+    for params in ({"page": "abc"}, {"page": HUGE}, {"page": "-1"}, {"tab": "never_reported"},
+                   {"page": "0", "tab": ""}):  # fmt: skip
+        assert client.get("/admin/urgent/", params).status_code == 200, params
+    assert client.get("/admin/urgent/", {"tab": "bogus"}).status_code == 400
+    changelist = admin("changelist")
+    for params in ({"kind": "bogus"}, {"author": "bogus"}, {"merged": "bogus"},
+                   {"kind": "revisions", "author": "me"}, {"p": "abc"}, {"o": "abc"},
+                   {"status__exact": "bogus"}, {"q": "\x00"}):  # fmt: skip
+        assert client.get(changelist, params).status_code in (200, 302), params
+    assert client.get("/admin/notifications/").status_code == 200
+    assert client.post("/admin/notifications/", {"by_email": "maybe"}).status_code == 302
+    assert client.put("/admin/notifications/").status_code == 405
+
+
+# -- a revision round trip loses nothing and works for caseworkers ------------------------------
+def rich_live():
+    from tests.factories import (
+        CitationFactory,
+        CountClaimFactory,
+        DateClaimFactory,
+        EventActorFactory,
+        LocationFactory,
+        SourceFactory,
+    )
+
+    live = published_incident(groups=2, notes_internal="internal only")
+    group = live.groups.order_by("pk").first()
+    event = group.events.first()
+    EventActorFactory(event=event)
+    CountClaimFactory(group=group, value=group.size_value, preferred=True)
+    live.groups.filter(pk=live.groups.order_by("pk").last().pk).update(sequence=1)
+    DateClaimFactory(
+        incident=live,
+        preferred=True,
+        preferred_reason="best source",
+        date_earliest=live.date_earliest,
+        date_latest=live.date_latest,
+        date_precision=live.date_precision,
+    )
+    CitationFactory(incident=live, source=SourceFactory(confidential=True), group=group)
+    place = LocationFactory(
+        coordinates_public=True, latitude=41.8, longitude=123.4, coordinate_precision="exact"
+    )
+    group.arrest_location = place
+    group.save()
+    return Incident.objects.get(pk=live.pk)
+
+
+def test_a_caseworker_revision_of_a_rich_record_round_trips(cw, ed):
+    from incidents.services.revisions import full_record
+    from tests.test_admin import page_data
+
+    live = rich_live()
+    before = full_record(live.pk)
+    client = as_(cw)
+    response = client.post(admin("revise", live.pk))
+    copy = Incident.objects.filter(revision_of=live).first()
+    assert copy is not None, [str(m) for m in response.wsgi_request._messages]
+    data = page_data(client.get(admin("change", copy.pk)))
+    data["title"] = live.title + " (corrected)"
+    response = client.post(admin("change", copy.pk), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    copy.refresh_from_db()
+    client.post(admin("transition", copy.pk, "submit"), {"version": copy.version})
+    copy.refresh_from_db()
+    assert copy.status == Status.IN_REVIEW
+    editor = as_(ed)
+    response = editor.post(
+        admin("review_step", copy.pk, "publish"), {"version": copy.version, "minor": "on"}
+    )
+    assert not Incident.objects.filter(pk=copy.pk).exists()
+    after = full_record(live.pk)
+    ignore = {"title", "version", "updated_at", "staff_updated_at", "corrected_at", "revisions"}
+    for k in before:
+        if k not in ignore:
+            assert after[k] == before[k], k
