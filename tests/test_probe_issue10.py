@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import Incident, Status
+from incidents.models import Incident, ReviewComment, Status
 from incidents.services import incident_transition
 from incidents.services.revisions import start_revision
 from tests.conftest import verified_login
@@ -196,3 +196,26 @@ def test_a_caseworker_revision_of_a_rich_record_round_trips(cw, ed):
     for k in before:
         if k not in ignore:
             assert after[k] == before[k], k
+
+
+# -- NUL characters (PostgreSQL refuses them in text) -------------------------------------------
+def test_nul_characters_in_review_comments_and_notices(ed):
+    """A 500 on PostgreSQL (DataError) before the services refused them."""
+    live, copy = submitted_copy(ed)
+    client = as_(ed)
+    for data in ({"comment": "bad\x00"}, {"comment": "ok", "comment__title": "x\x00y"},
+                 {"comment__ti\x00tle": "x"}):  # fmt: skip
+        response = client.post(admin("review_step", copy.pk, "return"),
+                               {"version": copy.version, **data})  # fmt: skip
+        assert response.status_code == 302
+    response = client.post(admin("review_step", copy.pk, "publish"),
+                           {"version": copy.version, "notice": "n\x00"})  # fmt: skip
+    assert response.status_code == 302
+    assert Incident.objects.get(pk=copy.pk).status == Status.IN_REVIEW
+    assert not ReviewComment.objects.exists()
+    other = published_incident(status=Status.IN_REVIEW)
+    response = client.post(admin("transition", other.pk, "return_to_draft"),
+                           {"version": other.version, "comment": "c\x00",
+                            "comment_field": "t"})  # fmt: skip
+    assert response.status_code == 302
+    assert Incident.objects.get(pk=other.pk).status == Status.IN_REVIEW
