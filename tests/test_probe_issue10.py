@@ -219,3 +219,58 @@ def test_nul_characters_in_review_comments_and_notices(ed):
                             "comment_field": "t"})  # fmt: skip
     assert response.status_code == 302
     assert Incident.objects.get(pk=other.pk).status == Status.IN_REVIEW
+
+
+# -- embargo -----------------------------------------------------------------------------------
+def test_absurd_embargo_times_on_the_change_page(ed):
+    from tests.test_admin import page_data
+
+    client = as_(ed)
+    for day, time in (("9999-12-31", "23:59:59"), ("0001-01-01", "00:00:00"),
+                      ("10000-01-01", "00:00:00"), ("2024-02-30", "25:61:00")):  # fmt: skip
+        incident = published_incident(status=Status.IN_REVIEW)
+        data = page_data(client.get(admin("change", incident.pk)))
+        data |= {"publish_not_before_0": day, "publish_not_before_1": time}
+        assert client.post(admin("change", incident.pk), data).status_code in (200, 302)
+        incident.refresh_from_db()
+        for step in ("schedule", "publish"):
+            client.post(admin("transition", incident.pk, step), {"version": incident.version})
+        assert client.get(admin("change", incident.pk)).status_code == 200
+    assert client.get(admin("changelist")).status_code == 200
+    assert client.get("/admin/").status_code == 200
+    assert client.get(reverse("admin:incidents_reviewqueueitem_changelist")).status_code == 200
+
+
+def test_the_desk_follow_ups_include_scheduled_cases_like_the_staff_board(cw):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.test_desk import at_risk, section, titles_in
+
+    case = at_risk("Embargoed, arrested 300 days ago", arrested=300)
+    Incident.objects.filter(pk=case.pk).update(
+        status=Status.SCHEDULED, publish_not_before=timezone.now() + datetime.timedelta(days=9)
+    )
+    client = as_(cw)
+    assert "Embargoed, arrested 300 days ago" in client.get("/admin/urgent/").content.decode()
+    html = section(client.get("/admin/").content.decode(), "urgent-follow-ups")
+    assert titles_in(html) == ["Embargoed, arrested 300 days ago"]
+
+
+# -- double clicks ---------------------------------------------------------------------------------
+def test_double_clicks_on_review_steps(ed, cw):
+    live, copy = submitted_copy(ed)
+    client = as_(ed)
+    for _ in range(2):
+        response = client.post(admin("review_step", copy.pk, "publish"),
+                               {"version": copy.version, "minor": "on"})  # fmt: skip
+        assert response.status_code in (302, 404)
+    assert live.revisions.count() == 1
+    assert client.get(admin("review", copy.pk)).status_code in (302, 404)
+    copy = start_revision(incident=Incident.objects.get(pk=live.pk), user=cw)
+    mine = as_(cw)
+    for _ in range(2):
+        assert mine.post(admin("revise", live.pk)).status_code == 302
+        assert mine.post(admin("review_step", copy.pk, "discard")).status_code in (302, 404)
+    assert Incident.objects.filter(revision_of=live).count() == 1  # the second revise made one
