@@ -241,6 +241,28 @@ def test_absurd_embargo_times_on_the_change_page(ed):
     assert client.get(reverse("admin:incidents_reviewqueueitem_changelist")).status_code == 200
 
 
+def test_merging_an_embargoed_incident_into_a_published_one_is_refused(ed):
+    """Its groups and sources would be public before the embargo ends."""
+    import datetime
+
+    from django.utils import timezone
+
+    from incidents.services import merge_incidents
+
+    keep = published_incident(title="Published case")
+    gone = published_incident(title="Embargoed case", status=Status.IN_REVIEW)
+    Incident.objects.filter(pk=gone.pk).update(
+        publish_not_before=timezone.now() + datetime.timedelta(days=30)
+    )
+    gone = incident_transition(incident=gone, name="schedule", user=ed, notify=False)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        merge_incidents(survivor=keep, merged=gone, user=ed)
+    assert Incident.objects.get(pk=gone.pk).status == Status.SCHEDULED
+    assert keep.groups.count() == 1
+
+
 def test_the_desk_follow_ups_include_scheduled_cases_like_the_staff_board(cw):
     import datetime
 
