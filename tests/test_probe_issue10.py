@@ -296,3 +296,82 @@ def test_double_clicks_on_review_steps(ed, cw):
         assert mine.post(admin("revise", live.pk)).status_code == 302
         assert mine.post(admin("review_step", copy.pk, "discard")).status_code in (302, 404)
     assert Incident.objects.filter(revision_of=live).count() == 1  # the second revise made one
+
+
+# -- deleting ------------------------------------------------------------------------------------
+def test_deleting_a_live_incident_with_a_pending_revision(ed):
+    live = rich_live()
+    copy = start_revision(incident=live, user=ed)
+    client = as_(ed)
+    response = client.post(admin("delete", live.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Incident.objects.filter(pk__in=[live.pk, copy.pk]).exists()
+    response = client.post(reverse("admin:incidents_incident_restore", args=[live.pk]))
+    assert response.status_code == 302
+    assert Incident.objects.filter(pk=live.pk, status=Status.PUBLISHED).exists()
+
+
+def test_the_merge_page_with_copies_and_merged_incidents(ed):
+    from incidents.services import merge_incidents
+
+    live, copy = submitted_copy(ed)
+    a, b, c = published_incident(), published_incident(), published_incident()
+    merge_incidents(survivor=a, merged=b, user=ed)
+    client = as_(ed)
+    url = admin("merge")
+    for pair in ((live, copy), (a, b), (b, c), (copy, c)):
+        ids = f"{pair[0].pk},{pair[1].pk}"
+        assert client.get(url, {"ids": ids}).status_code == 200, ids
+        versions = {f"version_{i.pk}": Incident.objects.get(pk=i.pk).version for i in pair}
+        for survivor in pair:
+            data = {"ids": ids, "survivor": survivor.pk, **versions}
+            assert client.post(url, data).status_code == 200, ids
+    assert Incident.objects.get(pk=c.pk).merged_into_id is None
+    assert Incident.objects.filter(pk=copy.pk).exists()
+
+
+def test_apply_onto_newer_with_odd_data(ed):
+    incident = published_incident(status=Status.IN_REVIEW)
+    client = as_(ed)
+    url = admin("apply_onto_newer", incident.pk)
+    for data in ({"read_version": "-5"}, {"read_version": "1", "date_text": "\x00"},
+                 {"read_version": "1", "title": ["a", "b"], "publish_not_before_0": "x"},
+                 {"read_version": "1", "publish_not_before": "9999-99-99"}):  # fmt: skip
+        assert client.post(url, data).status_code in (200, 400), data
+
+
+def test_an_embargo_typed_on_a_refused_page_carries_over_onto_the_newer_version(ed):
+    """The embargo is a split field (publish_not_before_0/_1): the merge skipped it, so the
+    merged page silently dropped the editor's embargo."""
+    from tests.test_admin import page_data
+
+    incident = published_incident(status=Status.IN_REVIEW)
+    mine, theirs = as_(ed), as_(staff("Editor", username="p-ed2"))
+    stale = page_data(mine.get(admin("change", incident.pk)))
+    newer = page_data(theirs.get(admin("change", incident.pk))) | {"title": "Their title"}
+    assert theirs.post(admin("change", incident.pk), newer).status_code == 302
+    stale |= {"publish_not_before_0": "2031-05-01", "publish_not_before_1": "09:30:00"}
+    assert mine.post(admin("change", incident.pk), stale).status_code == 200  # refused
+    merged = mine.post(admin("apply_onto_newer", incident.pk), stale)
+    assert merged.status_code == 200
+    page = page_data(merged)
+    assert page["title"] == "Their title"
+    assert (page["publish_not_before_0"], page["publish_not_before_1"]) == (
+        "2031-05-01",
+        "09:30:00",
+    )
+    assert mine.post(admin("change", incident.pk), page).status_code == 302
+    saved = Incident.objects.get(pk=incident.pk)
+    assert (saved.title, saved.publish_not_before.isoformat()) == (
+        "Their title",
+        "2031-05-01T09:30:00+00:00",
+    )
+    # Both changed it: theirs is filled in, mine offered beside it.
+    stale = page_data(mine.get(admin("change", incident.pk)))
+    newer = page_data(theirs.get(admin("change", incident.pk)))
+    newer |= {"publish_not_before_0": "2032-01-01", "publish_not_before_1": "00:00:00"}
+    assert theirs.post(admin("change", incident.pk), newer).status_code == 302
+    stale |= {"publish_not_before_0": "2033-01-01", "publish_not_before_1": "00:00:00"}
+    merged = mine.post(admin("apply_onto_newer", incident.pk), stale)
+    assert "2033-01-01 00:00:00" in merged.content.decode()
+    assert page_data(merged)["publish_not_before_0"] == "2032-01-01"
