@@ -375,3 +375,15 @@ def test_an_embargo_typed_on_a_refused_page_carries_over_onto_the_newer_version(
     merged = mine.post(admin("apply_onto_newer", incident.pk), stale)
     assert "2033-01-01 00:00:00" in merged.content.decode()
     assert page_data(merged)["publish_not_before_0"] == "2032-01-01"
+
+
+def test_saving_a_working_copy_does_not_call_its_live_incident_a_duplicate(cw):
+    from tests.test_admin import page_data
+
+    live = published_incident()
+    client = as_(cw)
+    client.post(admin("revise", live.pk))
+    copy = Incident.objects.get(revision_of=live)
+    data = page_data(client.get(admin("change", copy.pk))) | {"summary": "Better summary."}
+    response = client.post(admin("change", copy.pk), data, follow=True)
+    assert "Possible duplicates" not in response.content.decode()
