@@ -4,16 +4,22 @@ or a leak."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import Incident, ReviewComment, Status
-from incidents.services import incident_transition
+from incidents.services import incident_transition, merge_incidents, save_incident
 from incidents.services.revisions import start_revision
 from tests.conftest import verified_login
 from tests.factories import published_incident
 from tests.roles import staff
+from tests.test_admin import page_data
+from tests.test_desk import at_risk, section, titles_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +44,9 @@ def ed():
     return staff("Editor", username="p-ed")
 
 
-@pytest.fixture
-def adm():
-    return staff("Administrator", username="p-adm")
-
-
 def submitted_copy(user):
     live = published_incident()
     copy = start_revision(incident=live, user=user)
-    from incidents.services import save_incident
-
     save_incident(user=user, pk=copy.pk, values={"title": "Changed title"})
     copy = incident_transition(incident=copy, name="submit", user=user, notify=False)
     return live, copy
@@ -134,70 +133,6 @@ def test_admin_pages_with_odd_params(role):
     assert client.put("/admin/notifications/").status_code == 405
 
 
-# -- a revision round trip loses nothing and works for caseworkers ------------------------------
-def rich_live():
-    from tests.factories import (
-        CitationFactory,
-        CountClaimFactory,
-        DateClaimFactory,
-        EventActorFactory,
-        LocationFactory,
-        SourceFactory,
-    )
-
-    live = published_incident(groups=2, notes_internal="internal only")
-    group = live.groups.order_by("pk").first()
-    event = group.events.first()
-    EventActorFactory(event=event)
-    CountClaimFactory(group=group, value=group.size_value, preferred=True)
-    live.groups.filter(pk=live.groups.order_by("pk").last().pk).update(sequence=1)
-    DateClaimFactory(
-        incident=live,
-        preferred=True,
-        preferred_reason="best source",
-        date_earliest=live.date_earliest,
-        date_latest=live.date_latest,
-        date_precision=live.date_precision,
-    )
-    CitationFactory(incident=live, source=SourceFactory(confidential=True), group=group)
-    place = LocationFactory(
-        coordinates_public=True, latitude=41.8, longitude=123.4, coordinate_precision="exact"
-    )
-    group.arrest_location = place
-    group.save()
-    return Incident.objects.get(pk=live.pk)
-
-
-def test_a_caseworker_revision_of_a_rich_record_round_trips(cw, ed):
-    from incidents.services.revisions import full_record
-    from tests.test_admin import page_data
-
-    live = rich_live()
-    before = full_record(live.pk)
-    client = as_(cw)
-    response = client.post(admin("revise", live.pk))
-    copy = Incident.objects.filter(revision_of=live).first()
-    assert copy is not None, [str(m) for m in response.wsgi_request._messages]
-    data = page_data(client.get(admin("change", copy.pk)))
-    data["title"] = live.title + " (corrected)"
-    response = client.post(admin("change", copy.pk), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    copy.refresh_from_db()
-    client.post(admin("transition", copy.pk, "submit"), {"version": copy.version})
-    copy.refresh_from_db()
-    assert copy.status == Status.IN_REVIEW
-    editor = as_(ed)
-    response = editor.post(
-        admin("review_step", copy.pk, "publish"), {"version": copy.version, "minor": "on"}
-    )
-    assert not Incident.objects.filter(pk=copy.pk).exists()
-    after = full_record(live.pk)
-    ignore = {"title", "version", "updated_at", "staff_updated_at", "corrected_at", "revisions"}
-    for k in before:
-        if k not in ignore:
-            assert after[k] == before[k], k
-
-
 # -- NUL characters (PostgreSQL refuses them in text) -------------------------------------------
 def test_nul_characters_in_review_comments_and_notices(ed):
     """A 500 on PostgreSQL (DataError) before the services refused them."""
@@ -223,8 +158,6 @@ def test_nul_characters_in_review_comments_and_notices(ed):
 
 # -- embargo -----------------------------------------------------------------------------------
 def test_absurd_embargo_times_on_the_change_page(ed):
-    from tests.test_admin import page_data
-
     client = as_(ed)
     for day, time in (("9999-12-31", "23:59:59"), ("0001-01-01", "00:00:00"),
                       ("10000-01-01", "00:00:00"), ("2024-02-30", "25:61:00")):  # fmt: skip
@@ -243,20 +176,12 @@ def test_absurd_embargo_times_on_the_change_page(ed):
 
 def test_merging_an_embargoed_incident_into_a_published_one_is_refused(ed):
     """Its groups and sources would be public before the embargo ends."""
-    import datetime
-
-    from django.utils import timezone
-
-    from incidents.services import merge_incidents
-
     keep = published_incident(title="Published case")
     gone = published_incident(title="Embargoed case", status=Status.IN_REVIEW)
     Incident.objects.filter(pk=gone.pk).update(
         publish_not_before=timezone.now() + datetime.timedelta(days=30)
     )
     gone = incident_transition(incident=gone, name="schedule", user=ed, notify=False)
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         merge_incidents(survivor=keep, merged=gone, user=ed)
     assert Incident.objects.get(pk=gone.pk).status == Status.SCHEDULED
@@ -264,12 +189,6 @@ def test_merging_an_embargoed_incident_into_a_published_one_is_refused(ed):
 
 
 def test_the_desk_follow_ups_include_scheduled_cases_like_the_staff_board(cw):
-    import datetime
-
-    from django.utils import timezone
-
-    from tests.test_desk import at_risk, section, titles_in
-
     case = at_risk("Embargoed, arrested 300 days ago", arrested=300)
     Incident.objects.filter(pk=case.pk).update(
         status=Status.SCHEDULED, publish_not_before=timezone.now() + datetime.timedelta(days=9)
@@ -298,22 +217,7 @@ def test_double_clicks_on_review_steps(ed, cw):
     assert Incident.objects.filter(revision_of=live).count() == 1  # the second revise made one
 
 
-# -- deleting ------------------------------------------------------------------------------------
-def test_deleting_a_live_incident_with_a_pending_revision(ed):
-    live = rich_live()
-    copy = start_revision(incident=live, user=ed)
-    client = as_(ed)
-    response = client.post(admin("delete", live.pk), {"post": "yes"})
-    assert response.status_code == 302
-    assert not Incident.objects.filter(pk__in=[live.pk, copy.pk]).exists()
-    response = client.post(reverse("admin:incidents_incident_restore", args=[live.pk]))
-    assert response.status_code == 302
-    assert Incident.objects.filter(pk=live.pk, status=Status.PUBLISHED).exists()
-
-
 def test_the_merge_page_with_copies_and_merged_incidents(ed):
-    from incidents.services import merge_incidents
-
     live, copy = submitted_copy(ed)
     a, b, c = published_incident(), published_incident(), published_incident()
     merge_incidents(survivor=a, merged=b, user=ed)
@@ -343,8 +247,6 @@ def test_apply_onto_newer_with_odd_data(ed):
 def test_an_embargo_typed_on_a_refused_page_carries_over_onto_the_newer_version(ed):
     """The embargo is a split field (publish_not_before_0/_1): the merge skipped it, so the
     merged page silently dropped the editor's embargo."""
-    from tests.test_admin import page_data
-
     incident = published_incident(status=Status.IN_REVIEW)
     mine, theirs = as_(ed), as_(staff("Editor", username="p-ed2"))
     stale = page_data(mine.get(admin("change", incident.pk)))
@@ -378,8 +280,6 @@ def test_an_embargo_typed_on_a_refused_page_carries_over_onto_the_newer_version(
 
 
 def test_saving_a_working_copy_does_not_call_its_live_incident_a_duplicate(cw):
-    from tests.test_admin import page_data
-
     live = published_incident()
     client = as_(cw)
     client.post(admin("revise", live.pk))
