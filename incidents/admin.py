@@ -71,6 +71,7 @@ from incidents.models import (
     StaffAccessLog,
     Status,
 )
+from incidents.models.common import MAX_ID
 from incidents.search import search, terms
 from incidents.services import (
     PUBLISH_PERMISSION,
@@ -849,6 +850,8 @@ class IncidentAdmin(
             incident_id = int(unquote(object_id))
         except ValueError:
             raise Http404 from None
+        if not 0 < incident_id <= MAX_ID:
+            raise Http404
         extra_context = {"related_history": related_history(incident_id)} | (extra_context or {})
         return super().history_view(request, object_id, extra_context)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.duplicates import possible_duplicates
 from incidents.models import Incident, Status
+from incidents.models.common import MAX_ID
 from incidents.services import Conflict, can_merge, merge_incidents
 
 MESSAGE_LIMIT = 3  # duplicates named in the message after a save (the panel lists them all)
@@ -93,6 +94,8 @@ def _two_ids(raw: str) -> list[int] | None:
     try:
         ids = [int(x) for x in raw.split(",") if x.strip()]
     except ValueError:
+        return None
+    if not all(0 < pk <= MAX_ID for pk in ids):
         return None
     return ids if len(ids) == 2 and ids[0] != ids[1] else None
 

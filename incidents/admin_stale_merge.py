@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.forms import MultiWidget
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ class FieldMerge:
     mine_changed: bool
     theirs_changed: bool
     differ: bool  # the writer's value and the newer one are not the same
+    mine_data: object = None  # what they posted, as the widget reads it (a split field: a list)
 
     @property
     def conflict(self) -> bool:
@@ -72,11 +74,21 @@ class MergePlan:
     @property
     def initial(self) -> dict[str, str]:
         """Initial values for the merged form: the writer's value where it carries over."""
-        return {f.name: f.mine for f in self.kept}
+        return {f.name: f.mine_data for f in self.kept}
 
 
 def _as_text(value) -> str:
+    if isinstance(value, (list, tuple)):  # a split field's parts (the embargo: date, time)
+        return " ".join(_as_text(part) for part in value).strip()
     return "" if value is None else str(value)
+
+
+def _as_data(form_field, value):
+    """A stored value as its widget posts it, to compare with another: a split field (the
+    embargo's date and time) compares lists of parts."""
+    if isinstance(form_field.widget, MultiWidget) and not isinstance(value, (list, tuple)):
+        return form_field.widget.decompress(value)
+    return value
 
 
 def plan(form_class, incident: Incident, data, read_version: int) -> MergePlan:
@@ -97,7 +109,10 @@ def plan(form_class, incident: Incident, data, read_version: int) -> MergePlan:
         history_known=record is not None,
     )
     for name, form_field in theirs_form.fields.items():
-        if name in SKIPPED or form_field.disabled or name not in data:
+        if name in SKIPPED or form_field.disabled:
+            continue
+        # Not `name in data`: a split field posts name_0, name_1 (the embargo).
+        if form_field.widget.value_omitted_from_data(data, {}, mine_form.add_prefix(name)):
             continue
         theirs = theirs_form.get_initial_for_field(form_field, name)
         mine = mine_form[name].data
@@ -107,7 +122,7 @@ def plan(form_class, incident: Incident, data, read_version: int) -> MergePlan:
         else:
             base = base_form.get_initial_for_field(form_field, name)
             mine_changed = form_field.has_changed(base, mine)
-            theirs_changed = form_field.has_changed(base, theirs)
+            theirs_changed = form_field.has_changed(base, _as_data(form_field, theirs))
         result.fields.append(
             FieldMerge(
                 name=name,
@@ -117,6 +132,7 @@ def plan(form_class, incident: Incident, data, read_version: int) -> MergePlan:
                 mine_changed=mine_changed,
                 theirs_changed=theirs_changed,
                 differ=differ,
+                mine_data=mine,
             )
         )
     return result

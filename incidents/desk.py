@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from incidents.admin_urgent import WORKING_STATUSES
 from incidents.models import (
     Citation,
     CustodyEvent,
@@ -36,8 +37,9 @@ ROWS = 15  # rows per section; "see all" opens the full, filtered list
 # Urgent follow-ups: a group still detained or of unknown fate with no news (an event or a
 # dated source) for this many days needs someone to look for news.
 FOLLOW_UP_AFTER_DAYS = 90
-# The statuses the staff urgent board covers (admin_urgent.WORKING_STATUSES).
-AT_RISK_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED)
+# The statuses the staff urgent board covers, scheduled (embargoed) cases included: their
+# people may be the ones most at risk.
+AT_RISK_STATUSES = WORKING_STATUSES
 
 CHANGE = "incidents.change_incident"
 VIEW = "incidents.view_incident"

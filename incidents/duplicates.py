@@ -354,6 +354,8 @@ def possible_duplicates(incident: Incident) -> list[Duplicate]:
     whatever the size of the record."""
     if incident.merged_into_id is not None or incident.pk is None:
         return []
+    if incident.revision_of_id is not None:  # a working copy repeats its live incident
+        return []
     subject = _profile({name: getattr(incident, name) for name in FIELDS})
     _with_places_and_counts({incident.pk: subject})
     return _scored([subject]).get(incident.pk, [])

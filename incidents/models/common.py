@@ -14,6 +14,9 @@ from incidents.vague import DatePrecision, VagueDate
 # short enough that a pasted file or a runaway script cannot fill a page or the database.
 LONG_TEXT = 20_000  # summaries and internal notes
 QUOTE_TEXT = 5_000  # quotations from sources
+# The largest primary key (BigAutoField): an id typed into a URL or a form beyond it is no
+# record, and the database refuses to even compare with it (SQLite: OverflowError).
+MAX_ID = 2**63 - 1
 
 
 def limited_text(label, *, limit: int = LONG_TEXT, **kwargs) -> models.TextField:

@@ -25,6 +25,7 @@ from incidents import cache as public_cache
 from incidents.models import Citation, DateClaim, DetaineeGroup, Incident, Status, history
 from incidents.services import derived, figures, policy
 from incidents.services.errors import Conflict
+from incidents.services.workflow import embargo_text
 
 
 @dataclass
@@ -75,8 +76,8 @@ def merge_incidents(
 ) -> MergeResult:
     """Move everything `merged` holds into `survivor`, and retire `merged` (archived, with
     `merged_into`). `*_version`: the versions the user was shown; a record changed since is
-    refused (Conflict), as is merging a record into itself, into a merged record, or a record
-    already merged."""
+    refused (Conflict), as is merging a record into itself, into a merged record, a record
+    already merged, or one under an embargo still ahead into a published record."""
     if not can_merge(user):
         raise PermissionDenied(_("Only editors may merge incidents."))
     if survivor.pk == merged.pk:
@@ -103,6 +104,20 @@ def merge_incidents(
             % {"title": keep}
         )
 
+    now = timezone.now()
+    embargo = gone.publish_not_before
+    if keep.status == Status.PUBLISHED and embargo is not None and embargo > now:
+        # Its groups and sources would be public at once: an embargo ends only by
+        # publish_due, or by an editor clearing it (services.workflow.embargo_problems).
+        raise ValidationError(
+            _(
+                "“%(title)s” is embargoed until %(time)s: merged into a published incident, "
+                "what it holds would be public before then. Merge it once the embargo has "
+                "ended, or lift the embargo first (unschedule it, then clear “publish not "
+                "before”)."
+            )
+            % {"title": gone, "time": embargo_text(embargo)}
+        )
     if keep.revision_of_id is not None or gone.revision_of_id is not None:
         raise ValidationError(_("A pending revision is not merged; merge the live incidents."))
     if Incident.objects.filter(revision_of=gone).exists():
@@ -119,7 +134,6 @@ def merge_incidents(
     result.date_claims = _move_date_claims(keep, gone, user, moved_here)
     date_changed = figures.sync_incident_date(keep, typed=set())
 
-    now = timezone.now()
     public_change = bool(result.groups or result.citations or result.date_claims or date_changed)
     changes = {"version": F("version") + 1, "staff_updated_at": now}
     changes |= {column: getattr(keep, column) for column in date_changed}

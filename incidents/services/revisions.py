@@ -162,6 +162,8 @@ def publish_revision(
     if not changes:
         raise ValidationError(_("This revision changes nothing; discard it instead."))
     notice = (notice or "").strip()
+    if "\x00" in notice:  # PostgreSQL refuses it in a text column
+        raise ValidationError(_("The correction notice cannot contain a null character."))
     # What readers can see changed decides the notice: a change to a confidential claim, or
     # to internal notes, is never announced, whatever was typed (the notice itself would
     # tell that staff worked on the record).

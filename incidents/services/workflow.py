@@ -251,7 +251,9 @@ def _comment(incident: Incident, user, name: str, comment: str, field_comments: 
     rows = [(str(f), str(t).strip()) for f, t in field_comments.items() if str(t).strip()]
     if str(comment).strip():
         rows.insert(0, ("", str(comment).strip()))
-    for _field, text in rows:
+    for field, text in rows:
+        if "\x00" in field or "\x00" in text:  # PostgreSQL refuses it in a text column
+            raise ValidationError(_("A comment cannot contain a null character."))
         if len(text) > LONG_TEXT:
             raise ValidationError(_("A comment is too long (at most %(n)s characters).")
                                   % {"n": LONG_TEXT})  # fmt: skip
