@@ -141,6 +141,10 @@ def merge_view(modeladmin, request):
         "ids": ",".join(map(str, ids)),
         "survivor": str(default),
         "public_loss": _public_loss(first, second),
+        # A published survivor changes in public: the correction notice (services.merging).
+        "any_published": Status.PUBLISHED in (first.status, second.status),
+        "notice": request.POST.get("notice", ""),
+        "minor": request.POST.get("minor") == "on",
     }
     return TemplateResponse(request, "admin/incidents/incident/merge.html", context)
 
@@ -190,6 +194,8 @@ def _merge(modeladmin, request, incidents: dict[int, Incident]) -> Incident | No
             user=request.user,
             survivor_version=versions[survivor.pk],
             merged_version=versions[merged.pk],
+            notice=request.POST.get("notice", ""),
+            minor=request.POST.get("minor") == "on",
         )
     except Conflict as exc:
         modeladmin.message_user(request, exc.message, messages.ERROR)

@@ -49,6 +49,7 @@ def dates(first, last, precision) -> dict:
 
 
 JULY_15 = dates(datetime.date(2014, 7, 15), datetime.date(2014, 7, 17), DatePrecision.DAYS)
+NOTICE = "Merged with a second report of the same arrests."
 JULY = dates(datetime.date(2014, 7, 1), datetime.date(2014, 7, 31), DatePrecision.MONTH)
 
 
@@ -123,7 +124,7 @@ def test_merged_and_undated_incidents_are_not_candidates(places, editor):
     a = incident("29 arrested in Tumen", places["tumen"])
     b = incident("29 arrested in Tumen", places["tumen"])
     c = incident("29 arrested in Tumen!", places["tumen"])
-    merge_incidents(survivor=a, merged=b, user=editor)
+    merge_incidents(survivor=a, merged=b, user=editor, notice=NOTICE)
     assert [d.pk for d in possible_duplicates(Incident.objects.get(pk=a.pk))] == [c.pk]
     assert possible_duplicates(Incident.objects.get(pk=b.pk)) == []  # merged: none listed
     undated = IncidentFactory(title="29 arrested in Tumen", date_earliest=None, date_latest=None,
@@ -273,7 +274,7 @@ def test_a_merge_moves_groups_events_claims_citations_and_dates(pair, editor):
     before_sources = set(Citation.objects.values_list("source__title", flat=True))
     group = gone.groups.get()
     versions = {"survivor_version": keep.version, "merged_version": gone.version}
-    result = merge_incidents(survivor=keep, merged=gone, user=editor, **versions)
+    result = merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE, **versions)
     keep.refresh_from_db()
     gone.refresh_from_db()
     assert gone.merged_into_id == keep.pk and gone.status == Status.ARCHIVED
@@ -295,7 +296,7 @@ def test_a_merge_moves_groups_events_claims_citations_and_dates(pair, editor):
 
 def test_both_histories_say_what_happened(pair, editor):
     keep, gone = pair
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     survivor_reason = keep.history.order_by("-history_date").first().history_change_reason
     merged_record = Incident.history.filter(id=gone.pk).order_by("-history_date").first()
     assert survivor_reason == f"Merged {gone.slug} into this"
@@ -309,7 +310,7 @@ def test_both_histories_say_what_happened(pair, editor):
 
 def test_the_old_address_redirects_to_the_survivor(client, pair, editor):
     keep, gone = pair
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     response = client.get(f"/incidents/{gone.slug}/")
     assert response.status_code == 301 and response["Location"] == f"/incidents/{keep.slug}/"
     api = client.get(f"/api/incidents/{gone.slug}/")
@@ -321,7 +322,7 @@ def test_the_old_address_redirects_to_the_survivor(client, pair, editor):
 def test_an_unpublished_survivor_is_a_404_like_any_unpublished_record(client, places, editor):
     keep = incident("29 arrested in Tumen", places["tumen"], status=Status.DRAFT)
     gone = incident("29 arrested in Tumen city", places["tumen"])
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     unknown = client.get("/incidents/no-such-incident/")
     response = client.get(f"/incidents/{gone.slug}/")
     assert response.status_code == 404
@@ -335,8 +336,8 @@ def test_chains_are_followed_and_flattened(client, places, editor):
     assert len(a.slug) > 60
     b = incident("29 arrested in Tumen city", places["tumen"])
     c = incident("29 arrested in Tumen county", places["tumen"])
-    merge_incidents(survivor=b, merged=a, user=editor)
-    merge_incidents(survivor=c, merged=b, user=editor)
+    merge_incidents(survivor=b, merged=a, user=editor, notice=NOTICE)
+    merge_incidents(survivor=c, merged=b, user=editor, notice=NOTICE)
     assert Incident.objects.get(pk=a.pk).merged_into_id == c.pk  # flattened
     assert client.get(f"/incidents/{a.slug}/")["Location"] == f"/incidents/{c.slug}/"
     # A chain left by hand is still followed.
@@ -346,7 +347,7 @@ def test_chains_are_followed_and_flattened(client, places, editor):
 
 def test_the_merged_incident_leaves_every_public_output(client, pair, editor):
     keep, gone = pair
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     assert list(Incident.objects.published()) == [Incident.objects.get(pk=keep.pk)]
     for url in ("/", "/incidents/", "/incidents/export.csv", "/incidents/export.json",
                 "/feeds/incidents.atom", "/api/incidents/", "/timeline/"):  # fmt: skip
@@ -368,9 +369,13 @@ def test_the_merged_incident_leaves_every_public_output(client, pair, editor):
 def test_editors_and_administrators_only(pair, places):
     keep, gone = pair
     with pytest.raises(PermissionDenied):
-        merge_incidents(survivor=keep, merged=gone, user=staff("Caseworker", username="cw"))
+        merge_incidents(
+            survivor=keep, merged=gone, user=staff("Caseworker", username="cw"), notice=NOTICE
+        )
     assert Incident.objects.get(pk=gone.pk).merged_into_id is None
-    merge_incidents(survivor=keep, merged=gone, user=staff("Administrator", username="adm"))
+    merge_incidents(
+        survivor=keep, merged=gone, user=staff("Administrator", username="adm"), notice=NOTICE
+    )
     assert Incident.objects.get(pk=gone.pk).merged_into_id == keep.pk
 
 
@@ -387,17 +392,17 @@ def test_refused_merges(pair, places, editor):
     keep, gone = pair
     other = incident("Another", places["yanji"])
     with pytest.raises(ValidationError, match="into itself"):
-        merge_incidents(survivor=keep, merged=keep, user=editor)
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+        merge_incidents(survivor=keep, merged=keep, user=editor, notice=NOTICE)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     with pytest.raises(ValidationError, match="already been merged"):
-        merge_incidents(survivor=other, merged=gone, user=editor)
+        merge_incidents(survivor=other, merged=gone, user=editor, notice=NOTICE)
     with pytest.raises(ValidationError, match="itself been merged"):
-        merge_incidents(survivor=gone, merged=other, user=editor)
+        merge_incidents(survivor=gone, merged=other, user=editor, notice=NOTICE)
 
 
 def test_a_merged_incident_is_never_published_again(pair, editor):
     keep, gone = pair
-    merge_incidents(survivor=keep, merged=gone, user=editor)
+    merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     gone = Incident.objects.get(pk=gone.pk)
     with pytest.raises(ValidationError, match="merged"):
         incident_transition(incident=gone, name="publish", user=editor)
@@ -420,8 +425,74 @@ def test_the_public_cache_is_invalidated(pair, editor, django_capture_on_commit_
 
     keep, gone = pair
     with django_capture_on_commit_callbacks() as callbacks:
-        merge_incidents(survivor=keep, merged=gone, user=editor)
+        merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
     assert public_cache.bump in callbacks
+
+
+# -- a published survivor changes in public: a correction notice ------------------------------
+def test_a_merge_into_a_published_incident_needs_a_notice_readers_see(client, pair, editor):
+    keep, gone = pair
+    with pytest.raises(ValidationError, match="correction notice"):
+        merge_incidents(survivor=keep, merged=gone, user=editor)
+    assert Incident.objects.get(pk=gone.pk).merged_into_id is None  # nothing written
+    assert keep.groups.count() == 1 and not keep.revisions.exists()
+
+    result = merge_incidents(survivor=keep, merged=gone, user=editor, notice=NOTICE)
+    revision = result.revision
+    assert revision.notice == NOTICE and revision.substantive and not revision.minor
+    assert (revision.proposed_by, revision.published_by) == (editor, editor)
+    assert len(revision.before["groups"]) == 1 and len(revision.after["groups"]) == 2
+    assert any(path.startswith("groups") for path, *_ in revision.changes), revision.changes
+    # Readers: the dated notice on the page, an entry in the feed, corrected_at in exports.
+    page = client.get(f"/incidents/{keep.slug}/").content.decode()
+    assert NOTICE in page
+    assert NOTICE in client.get("/feeds/incidents.atom").content.decode()
+    exported = json.loads(b"".join(client.get("/incidents/export.json").streaming_content))
+    [row] = [r for r in exported["incidents"] if r["slug"] == keep.slug]
+    assert row["corrected_at"]
+
+
+def test_a_minor_merge_keeps_a_record_without_a_public_notice(client, pair, editor):
+    keep, gone = pair
+    result = merge_incidents(survivor=keep, merged=gone, user=editor, notice="ignored", minor=True)
+    assert result.revision.minor and result.revision.notice == ""
+    assert "ignored" not in client.get(f"/incidents/{keep.slug}/").content.decode()
+
+
+def test_a_merge_readers_cannot_see_gets_no_notice(pair, places, editor):
+    keep, _ = pair
+    hidden = incident("Same arrests, confidential report", places["tumen"], status=Status.DRAFT)
+    hidden.groups.all().delete()  # only a confidential citation is left to move
+    hidden.citations.update(source=SourceFactory(title="Hidden", confidential=True))
+    updated = Incident.objects.get(pk=keep.pk).updated_at
+    result = merge_incidents(survivor=keep, merged=hidden, user=editor)
+    assert result.revision is None and result.citations == 1
+    assert Incident.objects.get(pk=keep.pk).updated_at == updated
+
+
+def test_an_unpublished_survivor_needs_no_notice(pair, editor):
+    keep, gone = pair
+    Incident.objects.filter(pk=gone.pk).update(status=Status.DRAFT)
+    result = merge_incidents(survivor=Incident.objects.get(pk=gone.pk), merged=keep, user=editor)
+    assert result.revision is None
+
+
+def test_the_confirmation_page_asks_for_the_notice(client, login, pair, editor):
+    keep, gone = pair
+    login(editor)
+    url = reverse("admin:incidents_incident_merge")
+    assert (
+        'id="merge-correction"' in client.get(url, {"ids": f"{gone.pk},{keep.pk}"}).content.decode()
+    )
+    data = {"ids": f"{gone.pk},{keep.pk}", "survivor": str(keep.pk),
+            f"version_{keep.pk}": str(keep.version), f"version_{gone.pk}": str(gone.version),
+            "notice": "  "}  # fmt: skip
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "correction notice" in refused.content.decode()
+    assert Incident.objects.get(pk=gone.pk).merged_into_id is None
+    done = client.post(url, {**data, "notice": NOTICE})
+    assert done.status_code == 302
+    assert Incident.objects.get(pk=keep.pk).revisions.get().notice == NOTICE
 
 
 # -- the admin: the changelist action and the confirmation page ---------------------------------
@@ -450,6 +521,7 @@ def test_the_confirmation_page_merges_into_the_chosen_incident(client, login, pa
         "survivor": str(keep.pk),
         f"version_{keep.pk}": str(keep.version),
         f"version_{gone.pk}": str(gone.version),
+        "notice": NOTICE,
     }
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == change_url(keep)

@@ -23,6 +23,7 @@ from tests.test_desk import at_risk, section, titles_in
 
 pytestmark = pytest.mark.django_db
 
+NOTICE = "Merged with a second report of the same arrests."
 HUGE = "99999999999999999999999"
 
 
@@ -183,7 +184,7 @@ def test_merging_an_embargoed_incident_into_a_published_one_is_refused(ed):
     )
     gone = incident_transition(incident=gone, name="schedule", user=ed, notify=False)
     with pytest.raises(ValidationError):
-        merge_incidents(survivor=keep, merged=gone, user=ed)
+        merge_incidents(survivor=keep, merged=gone, user=ed, notice=NOTICE)
     assert Incident.objects.get(pk=gone.pk).status == Status.SCHEDULED
     assert keep.groups.count() == 1
 
@@ -220,7 +221,7 @@ def test_double_clicks_on_review_steps(ed, cw):
 def test_the_merge_page_with_copies_and_merged_incidents(ed):
     live, copy = submitted_copy(ed)
     a, b, c = published_incident(), published_incident(), published_incident()
-    merge_incidents(survivor=a, merged=b, user=ed)
+    merge_incidents(survivor=a, merged=b, user=ed, notice=NOTICE)
     client = as_(ed)
     url = admin("merge")
     for pair in ((live, copy), (a, b), (b, c), (copy, c)):

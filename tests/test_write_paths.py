@@ -438,6 +438,7 @@ def merge_data(w: World) -> dict:
         "survivor": str(w.published.pk),
         f"version_{w.published.pk}": str(w.published.version),
         f"version_{w.in_review.pk}": str(w.in_review.version),
+        "notice": "Merged with a second report of the same arrests.",
     }
 
 

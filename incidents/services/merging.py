@@ -22,10 +22,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents import cache as public_cache
-from incidents.models import Citation, DateClaim, DetaineeGroup, Incident, Status, history
+from incidents.models import (
+    Citation,
+    DateClaim,
+    DetaineeGroup,
+    Incident,
+    IncidentRevision,
+    Status,
+    history,
+)
+from incidents.revision_diff import diff_records
 from incidents.services import derived, figures, policy
 from incidents.services.errors import Conflict
-from incidents.services.workflow import embargo_text
+from incidents.services.revisions import full_record, public_record
+from incidents.services.workflow import embargo_text, publication_problems
 
 
 @dataclass
@@ -36,6 +46,7 @@ class MergeResult:
     citations: int = 0
     citations_dropped: int = 0  # the survivor already cited the same source the same way
     date_claims: int = 0
+    revision: IncidentRevision | None = None  # a published survivor's record of the change
 
 
 def can_merge(user) -> bool:
@@ -73,11 +84,17 @@ def merge_incidents(
     user,
     survivor_version: int | None = None,
     merged_version: int | None = None,
+    notice: str = "",
+    minor: bool = False,
 ) -> MergeResult:
     """Move everything `merged` holds into `survivor`, and retire `merged` (archived, with
     `merged_into`). `*_version`: the versions the user was shown; a record changed since is
     refused (Conflict), as is merging a record into itself, into a merged record, a record
-    already merged, or one under an embargo still ahead into a published record."""
+    already merged, or one under an embargo still ahead into a published record.
+
+    A published survivor changes in public like a published revision (services.revisions):
+    a change readers can see to a figure, date, place, outcome or source needs a correction
+    `notice` unless `minor`, and is kept as an IncidentRevision (before/after, the notice)."""
     if not can_merge(user):
         raise PermissionDenied(_("Only editors may merge incidents."))
     if survivor.pk == merged.pk:
@@ -126,6 +143,7 @@ def merge_incidents(
             % {"title": gone}
         )
 
+    correction = _Correction.read(keep, notice, minor) if keep.status == Status.PUBLISHED else None
     # Reasons name slugs (at most 80 characters): the column holds 100.
     moved_here = _("Moved from %(slug)s (merge)") % {"slug": gone.slug}
     result = MergeResult(survivor=keep, merged=gone)
@@ -160,6 +178,8 @@ def merge_incidents(
             % {"slug": keep.slug, "through": gone.slug},
         )
 
+    if correction is not None:
+        result.revision = correction.record(keep, gone, user, now)
     result.survivor = Incident.objects.get(pk=keep.pk)
     result.merged = Incident.objects.get(pk=gone.pk)
     _history(
@@ -176,6 +196,64 @@ def merge_incidents(
     if Status.PUBLISHED in (keep.status, gone.status):
         public_cache.public_changed()
     return result
+
+
+@dataclass
+class _Correction:
+    """A published survivor's record before the merge, to tell readers what changed."""
+
+    notice: str
+    minor: bool
+    before: dict
+    public_before: dict
+    updated_at: object  # the public "last updated", kept when readers see no change
+
+    @classmethod
+    def read(cls, keep: Incident, notice: str, minor: bool) -> _Correction:
+        notice = (notice or "").strip()
+        if "\x00" in notice:  # PostgreSQL refuses it in a text column
+            raise ValidationError(_("The correction notice cannot contain a null character."))
+        return cls(notice, minor, full_record(keep.pk), public_record(keep.pk), keep.updated_at)
+
+    def record(self, keep: Incident, gone: Incident, user, now) -> IncidentRevision | None:
+        """The survivor's published revision for this merge (None if readers see no change);
+        refused when it is substantive and neither a notice nor `minor` was given, or when
+        the merged record would leave the survivor unpublishable."""
+        problems = publication_problems(keep)
+        if problems:
+            raise ValidationError(problems)
+        public_changes = diff_records(self.public_before, public_record(keep.pk))
+        if not public_changes:
+            # Only what readers cannot see moved (a confidential source): like a revision of
+            # internal parts, no notice, and the public "last updated" stays.
+            Incident.objects.filter(pk=keep.pk).update(updated_at=self.updated_at)
+            return None
+        substantive = any(c.substantive for c in public_changes)
+        minor = self.minor or not substantive
+        if substantive and not minor and not self.notice:
+            raise ValidationError(
+                _(
+                    "“%(title)s” is published, and this merge changes what readers see "
+                    "(%(what)s): write the correction notice readers will see, or mark the "
+                    "merge minor."
+                )
+                % {"title": keep, "what": ", ".join(c.label for c in public_changes[:3])}
+            )
+        after = full_record(keep.pk)
+        number = IncidentRevision.objects.filter(incident=keep).count() + 1
+        return IncidentRevision.objects.create(
+            incident=keep,
+            number=number,
+            proposed_by=user,
+            published_by=user,
+            published_at=now,
+            notice="" if minor else self.notice,
+            minor=minor,
+            substantive=substantive,
+            before=self.before,
+            after=after,
+            changes=[c.as_list() for c in diff_records(self.before, after)],
+        )
 
 
 def _move_groups(keep: Incident, gone: Incident, user, reason: str) -> int:
