@@ -34,6 +34,7 @@ from incidents.urgent import NEVER_REPORTED, at_risk_groups, longest_in_custody_
 from incidents.vague import VagueDate
 
 ROWS = 15  # rows per section; "see all" opens the full, filtered list
+DUPLICATES_EACH = 3  # possible duplicates named per incident awaiting review
 # Urgent follow-ups: a group still detained or of unknown fate with no news (an event or a
 # dated source) for this many days needs someone to look for news.
 FOLLOW_UP_AFTER_DAYS = 90
@@ -239,7 +240,9 @@ def duplicates_to_resolve(request) -> Section | None:
     from incidents.duplicates import FIELDS, duplicates_of_rows
 
     queue = [i for i in getattr(request, "_desk_review_rows", []) if i.revision_of_id is None]
-    found = duplicates_of_rows([{name: getattr(i, name) for name in FIELDS} for i in queue])
+    found = duplicates_of_rows(
+        [{name: getattr(i, name) for name in FIELDS} for i in queue], best=DUPLICATES_EACH
+    )
     rows = [
         {
             "incident": incident,
@@ -248,7 +251,7 @@ def duplicates_to_resolve(request) -> Section | None:
             "merge_url": merge_url(*sorted((incident.pk, duplicate.pk))),
         }
         for incident in queue
-        for duplicate in found.get(incident.pk, [])[:3]
+        for duplicate in found.get(incident.pk, [])
     ]
     return Section(
         key="duplicates",

@@ -29,9 +29,10 @@ from __future__ import annotations
 import difflib
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
@@ -196,38 +197,55 @@ def _candidates(chunk: list[Profile]) -> list[Profile]:
 
 
 # -- scoring --------------------------------------------------------------------------------------
-def _date_score(a: Profile, b: Profile) -> tuple[int, str | None]:
+# Each part gives its points and, lazily, its reason: most pairs compared score below the
+# threshold, and writing (translating, localizing) their reasons was most of the cost.
+Reason = Callable[[], str] | None
+
+
+def _date_score(a: Profile, b: Profile) -> tuple[int, Reason]:
     if a.date is None or b.date is None:
         return 0, None
-    both = {"a": a.date.localized(), "b": b.date.localized()}
+
+    def both():
+        return {"a": a.date.localized(), "b": b.date.localized()}
+
     if a.date.earliest <= b.date.latest and b.date.earliest <= a.date.latest:
         span = max(a.date.latest - a.date.earliest, b.date.latest - b.date.earliest).days
         points = WEIGHT_DATES if span <= 31 else (25 if span <= 366 else 15)
-        return points, _("dates overlap (%(a)s / %(b)s)") % both
+        return points, lambda: _("dates overlap (%(a)s / %(b)s)") % both()
     gap = max(a.date.earliest - b.date.latest, b.date.earliest - a.date.latest)
     if gap <= DATE_WINDOW:
-        return WEIGHT_NEAR_DATES, _("dates less than a month apart (%(a)s / %(b)s)") % both
+        return (
+            WEIGHT_NEAR_DATES,
+            lambda: _("dates less than a month apart (%(a)s / %(b)s)") % both(),
+        )
     return 0, None
 
 
-def _place_score(a: Profile, b: Profile) -> tuple[int, str | None]:
-    best: tuple[int, str | None] = (0, None)
+def _place_score(a: Profile, b: Profile) -> tuple[int, Reason]:
+    best: tuple[int, Reason] = (0, None)
     for p in a.places.values():
         for q in b.places.values():
             if p.pk == q.pk:
-                level, reason = p.level, _("same place: %(place)s") % {"place": p.name}
+                level, reason = p.level, partial(_same_place, p)
             elif q.pk in p.ancestors:
-                level = q.level
-                reason = _("%(place)s lies in %(area)s") % {"place": p.name, "area": q.name}
+                level, reason = q.level, partial(_lies_in, p, q)
             elif p.pk in q.ancestors:
-                level = p.level
-                reason = _("%(place)s lies in %(area)s") % {"place": q.name, "area": p.name}
+                level, reason = p.level, partial(_lies_in, q, p)
             else:
                 continue
             points = WEIGHT_PLACE.get(level, WEIGHT_PLACE[5])
             if points > best[0]:
                 best = (points, reason)
     return best
+
+
+def _same_place(place) -> str:
+    return _("same place: %(place)s") % {"place": place.name}
+
+
+def _lies_in(place, area) -> str:
+    return _("%(place)s lies in %(area)s") % {"place": place.name, "area": area.name}
 
 
 def _nominal(count: EstimatedCount | CountTotal) -> float:
@@ -241,21 +259,28 @@ def _close(x: float, y: float) -> bool:
     return abs(x - y) <= max(absolute, relative * max(x, y))
 
 
-def _people_score(a: Profile, b: Profile) -> tuple[int, str | None]:
+def _people_score(a: Profile, b: Profile) -> tuple[int, Reason]:
     ta, tb = a.people, b.people
     if ta is not None and tb is not None:
         x, y = _nominal(ta), _nominal(tb)
-        both = {"a": ta.localized(), "b": tb.localized()}
         if x == y:
-            return WEIGHT_PEOPLE, _("same number of people (%(a)s / %(b)s)") % both
+            return WEIGHT_PEOPLE, partial(_counts, "same", ta, tb)
         if _close(x, y):
-            return WEIGHT_PEOPLE_CLOSE, _("similar numbers of people (%(a)s / %(b)s)") % both
+            return WEIGHT_PEOPLE_CLOSE, partial(_counts, "similar", ta, tb)
     for sa in a.sizes:
         for sb in b.sizes:
             if _close(_nominal(sa), _nominal(sb)):
-                both = {"a": sa.localized(), "b": sb.localized()}
-                return WEIGHT_GROUP, _("groups of similar size (%(a)s / %(b)s)") % both
+                return WEIGHT_GROUP, partial(_counts, "groups", sa, sb)
     return 0, None
+
+
+def _counts(kind: str, a, b) -> str:
+    text = {
+        "same": _("same number of people (%(a)s / %(b)s)"),
+        "similar": _("similar numbers of people (%(a)s / %(b)s)"),
+        "groups": _("groups of similar size (%(a)s / %(b)s)"),
+    }[kind]
+    return text % {"a": a.localized(), "b": b.localized()}
 
 
 _WORDS = re.compile(r"\W+")
@@ -265,7 +290,7 @@ def _normal_title(title: str) -> str:
     return " ".join(_WORDS.split(title.casefold())).strip()
 
 
-def _title_score(a: Profile, b: Profile, needed: int) -> tuple[int, str | None]:
+def _title_score(a: Profile, b: Profile, needed: int) -> tuple[int, Reason]:
     """Skips the full comparison when even identical titles could not reach `needed`."""
     if needed > WEIGHT_TITLE:
         return 0, None
@@ -276,13 +301,19 @@ def _title_score(a: Profile, b: Profile, needed: int) -> tuple[int, str | None]:
     ratio = matcher.ratio()
     if ratio < TITLE_MIN_RATIO:
         return 0, None
-    return round(WEIGHT_TITLE * ratio), _("similar titles (%(percent)s%%)") % {
-        "percent": round(100 * ratio)
-    }
+    return round(
+        WEIGHT_TITLE * ratio
+    ), lambda: _("similar titles (%(percent)s%%)") % {"percent": round(100 * ratio)}
 
 
 def score(a: Profile, b: Profile) -> tuple[int, list[str]]:
     """(score 0–100, reasons) for two incidents."""
+    points, reasons = _points(a, b)
+    return points, [reason() for reason in reasons]
+
+
+def _points(a: Profile, b: Profile) -> tuple[int, list[Callable[[], str]]]:
+    """(score 0–100, the reasons, unwritten) for two incidents."""
     points, reasons = 0, []
     for part in (_date_score, _place_score, _people_score):
         got, reason = part(a, b)
@@ -311,18 +342,21 @@ def duplicates_of_many(incident_ids: Iterable[int]) -> dict[int, list[Duplicate]
     return _scored(list(subjects.values()))
 
 
-def duplicates_of_rows(rows: list[dict]) -> dict[int, list[Duplicate]]:
+def duplicates_of_rows(rows: list[dict], *, best: int | None = None) -> dict[int, list[Duplicate]]:
     """duplicates_of_many() for incidents already read (dicts with FIELDS): one query less,
-    for a page that lists them anyway (the desk's review queue)."""
+    for a page that lists them anyway (the desk's review queue). `best`: only the best so
+    many of each (the others are scored, not described)."""
     subjects = {row["pk"]: _profile(row) for row in rows}
     if not subjects:
         return {}
     # The subjects' places and sizes are read with their candidates': three queries in all.
-    return _scored(list(subjects.values()), described=False)
+    return _scored(list(subjects.values()), described=False, best=best)
 
 
-def _scored(subjects: list[Profile], *, described: bool = True) -> dict[int, list[Duplicate]]:
-    """`described`: the subjects' places and sizes are already read."""
+def _scored(subjects: list[Profile], *, described: bool = True,
+            best: int | None = None) -> dict[int, list[Duplicate]]:  # fmt: skip
+    """`described`: the subjects' places and sizes are already read. `best`: keep only the
+    best so many of each subject's duplicates (their reasons alone are written)."""
     found: dict[int, list[Duplicate]] = {}
     dated = [s for s in subjects if s.date is not None]
     for start in range(0, len(dated), BATCH):
@@ -337,16 +371,41 @@ def _scored(subjects: list[Profile], *, described: bool = True) -> dict[int, lis
         for subject in chunk:
             lo, hi = _window(subject)
             listed = []
-            for other in candidates[bisect_left(ends, lo) : bisect_right(ends, hi + LONGEST_SPAN)]:
-                if other.pk == subject.pk or other.date.earliest > hi:
-                    continue
-                points, reasons = score(subject, other)
+            window = candidates[bisect_left(ends, lo) : bisect_right(ends, hi + LONGEST_SPAN)]
+            for other in _nearest(subject, window):
+                points, reasons = _points(subject, other)
                 if points >= THRESHOLD:
-                    listed.append(Duplicate(other.pk, other.slug, other.title, other.status,
-                                            points, tuple(reasons)))  # fmt: skip
+                    listed.append((-points, other.pk, other, reasons))
+            listed.sort(key=lambda row: row[:2])
             if listed:
-                found[subject.pk] = sorted(listed, key=lambda d: (-d.score, d.pk))
+                found[subject.pk] = [
+                    Duplicate(
+                        other.pk,
+                        other.slug,
+                        other.title,
+                        other.status,
+                        -minus,
+                        tuple(r() for r in reasons),
+                    )  # fmt: skip
+                    for minus, _pk, other, reasons in listed[:best]
+                ]
     return found
+
+
+def _nearest(subject: Profile, window: list[Profile]) -> list[Profile]:
+    """The candidates in `subject`'s window it is compared with: at most CANDIDATE_LIMIT,
+    those sharing a place first, then the nearest in time (a batch reads candidates for
+    all its subjects at once, and a dense stretch of the record would otherwise have each
+    subject compare with every one of them)."""
+    last = _window(subject)[1]
+    inside = [o for o in window if o.pk != subject.pk and o.date.earliest <= last]
+    if len(inside) <= CANDIDATE_LIMIT:
+        return inside
+    at = subject.date.latest
+    return sorted(
+        inside,
+        key=lambda o: (-_place_score(subject, o)[0], abs((o.date.latest - at).days), o.pk),
+    )[:CANDIDATE_LIMIT]
 
 
 def possible_duplicates(incident: Incident) -> list[Duplicate]:

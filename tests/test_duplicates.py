@@ -107,6 +107,23 @@ def test_the_same_event_twice_scores_near_the_top(places):
     assert found.describe().startswith(f"possible duplicate of {b.slug} (score {found.score}: ")
 
 
+def test_each_subject_is_compared_with_its_nearest_candidates_sharing_a_place_first(
+    places, monkeypatch
+):
+    """A batch (the desk, an import) reads candidates for all its subjects at once; each
+    subject is still compared with at most CANDIDATE_LIMIT of them, sharing a place first."""
+    monkeypatch.setattr(duplicates, "CANDIDATE_LIMIT", 2)
+    a = incident("29 arrested in Tumen", places["tumen"])
+    same_place = [incident(f"29 arrested in Tumen ({n})", places["tumen"]) for n in range(2)]
+    elsewhere = [incident(f"29 arrested in Shenyang ({n})", places["shenyang"]) for n in range(3)]
+    found = duplicates_of_many([a.pk, *(i.pk for i in elsewhere)])
+    assert sorted(d.pk for d in found[a.pk]) == sorted(i.pk for i in same_place)
+    best = duplicates.duplicates_of_rows(
+        [Incident.objects.filter(pk=a.pk).values(*duplicates.FIELDS).get()], best=1
+    )
+    assert len(best[a.pk]) == 1 and best[a.pk][0].pk in {i.pk for i in same_place}
+
+
 def test_far_apart_dates_are_not_listed(places):
     a = incident("29 arrested in Tumen", places["tumen"])
     far = dates(datetime.date(2016, 7, 15), datetime.date(2016, 7, 17), DatePrecision.DAYS)
