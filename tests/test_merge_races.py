@@ -27,6 +27,9 @@ pytestmark = [
 ]
 
 
+NOTICE = "Merged with a second report of the same arrests."
+
+
 def pair(n: int):
     place = LocationFactory(name=f"Tumen {n}", parent=region_place("CN", "Jilin"))
     keep = incident(f"29 arrested in Tumen ({n})", place)
@@ -39,7 +42,7 @@ def test_a_merge_and_a_publish_of_the_retired_incident_never_both_win():
     for n in range(ROUNDS):
         keep, gone = pair(n)
         results = together(
-            partial(merge_incidents, survivor=keep, merged=gone, user=editor),
+            partial(merge_incidents, survivor=keep, merged=gone, user=editor, notice=NOTICE),
             partial(incident_transition, incident=gone, name="publish", user=other, notify=False),
         )
         merged = not isinstance(results[0], Exception)
@@ -57,8 +60,8 @@ def test_two_editors_merging_one_pair_merge_it_once():
         keep, gone = pair(n)
         groups = keep.groups.count() + gone.groups.count()
         results = together(
-            partial(merge_incidents, survivor=keep, merged=gone, user=editor),
-            partial(merge_incidents, survivor=keep, merged=gone, user=other),
+            partial(merge_incidents, survivor=keep, merged=gone, user=editor, notice=NOTICE),
+            partial(merge_incidents, survivor=keep, merged=gone, user=other, notice=NOTICE),
         )
         wins = [r for r in results.values() if not isinstance(r, Exception)]
         assert len(wins) == 1, results
