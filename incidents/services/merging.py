@@ -34,7 +34,14 @@ from incidents.models import (
 from incidents.revision_diff import diff_records
 from incidents.services import derived, figures, policy
 from incidents.services.errors import Conflict
-from incidents.services.revisions import full_record, public_record
+from incidents.services.revisions import (
+    clean_notice,
+    full_record,
+    keep_public_updated_at,
+    notice_terms,
+    public_record,
+    store_revision,
+)
 from incidents.services.workflow import embargo_text, publication_problems
 
 
@@ -179,7 +186,7 @@ def merge_incidents(
         )
 
     if correction is not None:
-        result.revision = correction.record(keep, gone, user, now)
+        result.revision = correction.record(keep, user, now)
     result.survivor = Incident.objects.get(pk=keep.pk)
     result.merged = Incident.objects.get(pk=gone.pk)
     _history(
@@ -200,22 +207,19 @@ def merge_incidents(
 
 @dataclass
 class _Correction:
-    """A published survivor's record before the merge, to tell readers what changed."""
+    """A published survivor's record before the merge, to tell readers what changed (the
+    rules of a published revision: services.revisions)."""
 
     notice: str
     minor: bool
     before: dict
     public_before: dict
-    updated_at: object  # the public "last updated", kept when readers see no change
 
     @classmethod
     def read(cls, keep: Incident, notice: str, minor: bool) -> _Correction:
-        notice = (notice or "").strip()
-        if "\x00" in notice:  # PostgreSQL refuses it in a text column
-            raise ValidationError(_("The correction notice cannot contain a null character."))
-        return cls(notice, minor, full_record(keep.pk), public_record(keep.pk), keep.updated_at)
+        return cls(clean_notice(notice), minor, full_record(keep.pk), public_record(keep.pk))
 
-    def record(self, keep: Incident, gone: Incident, user, now) -> IncidentRevision | None:
+    def record(self, keep: Incident, user, now) -> IncidentRevision | None:
         """The survivor's published revision for this merge (None if readers see no change);
         refused when it is substantive and neither a notice nor `minor` was given, or when
         the merged record would leave the survivor unpublishable."""
@@ -223,36 +227,31 @@ class _Correction:
         if problems:
             raise ValidationError(problems)
         public_changes = diff_records(self.public_before, public_record(keep.pk))
-        if not public_changes:
-            # Only what readers cannot see moved (a confidential source): like a revision of
-            # internal parts, no notice, and the public "last updated" stays.
-            Incident.objects.filter(pk=keep.pk).update(updated_at=self.updated_at)
+        if not public_changes:  # only what readers cannot see moved (a confidential source)
+            keep_public_updated_at(keep.pk, self.public_before)
             return None
-        substantive = any(c.substantive for c in public_changes)
-        minor = self.minor or not substantive
-        if substantive and not minor and not self.notice:
-            raise ValidationError(
-                _(
-                    "“%(title)s” is published, and this merge changes what readers see "
-                    "(%(what)s): write the correction notice readers will see, or mark the "
-                    "merge minor."
-                )
-                % {"title": keep, "what": ", ".join(c.label for c in public_changes[:3])}
+        labels = ", ".join(c.label for c in public_changes[:3])
+        terms = notice_terms(
+            public_changes,
+            self.notice,
+            self.minor,
+            refusal=_(
+                "“%(title)s” is published, and this merge changes what readers see "
+                "(%(what)s): write the correction notice readers will see, or mark the "
+                "merge minor."
             )
+            % {"title": keep, "what": labels},
+        )
         after = full_record(keep.pk)
-        number = IncidentRevision.objects.filter(incident=keep).count() + 1
-        return IncidentRevision.objects.create(
+        return store_revision(
             incident=keep,
-            number=number,
-            proposed_by=user,
-            published_by=user,
-            published_at=now,
-            notice="" if minor else self.notice,
-            minor=minor,
-            substantive=substantive,
+            proposed_by_id=user.pk,
+            user=user,
+            at=now,
+            terms=terms,
             before=self.before,
             after=after,
-            changes=[c.as_list() for c in diff_records(self.before, after)],
+            changes=diff_records(self.before, after),
         )
 
 

@@ -161,24 +161,21 @@ def publish_revision(
     changes = diff_records(before, proposed)
     if not changes:
         raise ValidationError(_("This revision changes nothing; discard it instead."))
-    notice = (notice or "").strip()
-    if "\x00" in notice:  # PostgreSQL refuses it in a text column
-        raise ValidationError(_("The correction notice cannot contain a null character."))
+    notice = clean_notice(notice)
     # What readers can see changed decides the notice: a change to a confidential claim, or
     # to internal notes, is never announced, whatever was typed (the notice itself would
     # tell that staff worked on the record).
     public_before = public_record(live.pk)
     public_changes = diff_records(public_before, public_record(copy.pk))
-    if not public_changes:
-        notice, minor = "", True
-    substantive = any(c.substantive for c in public_changes)
-    if substantive and not minor and not notice:
-        raise ValidationError(
-            _(
-                "This revision changes a figure, date, place, outcome or source: write the "
-                "correction notice readers will see, or mark it minor."
-            )
-        )
+    notice, minor, substantive = notice_terms(
+        public_changes,
+        notice,
+        minor,
+        refusal=_(
+            "This revision changes a figure, date, place, outcome or source: write the "
+            "correction notice readers will see, or mark it minor."
+        ),
+    )
 
     record = {k: v for k, v in proposed.items() if k not in NOT_COPIED}
     record["slug"], record["version"] = live.slug, live.version
@@ -186,24 +183,18 @@ def publish_revision(
         _apply(record, user=user)
     now = timezone.now()
     if not public_changes:
-        # Only internal parts changed: the public `updated_at` stays (services.editing moves it
-        # for any rewritten row, and the importer rewrites a changed list of citations whole),
-        # so a feed reader cannot tell staff worked on the record.
-        Incident.objects.filter(pk=live.pk).update(updated_at=public_before["updated_at"])
-    number = IncidentRevision.objects.filter(incident=live).count() + 1
-    revision = IncidentRevision.objects.create(
+        keep_public_updated_at(live.pk, public_before)
+    revision = store_revision(
         incident=live,
-        number=number,
         proposed_by_id=proposer_id(copy.pk),
-        published_by=user,
-        published_at=now,
-        notice=notice if not minor else "",
-        minor=minor,
-        substantive=substantive,
+        user=user,
+        at=now,
+        terms=(notice, minor, substantive),
         before=before,
         after=full_record(live.pk),
-        changes=[c.as_list() for c in changes],
+        changes=changes,
     )
+    number = revision.number
     ReviewComment.objects.filter(incident=copy).update(incident=live)
     ReviewComment.objects.create(
         incident=live,
@@ -223,6 +214,65 @@ def publish_revision(
         recipients_of=copy_id,
     )  # fmt: skip
     return revision
+
+
+def clean_notice(notice: str | None) -> str:
+    """A correction notice as typed, trimmed; a null character is refused (PostgreSQL
+    refuses it in a text column)."""
+    notice = (notice or "").strip()
+    if "\x00" in notice:
+        raise ValidationError(_("The correction notice cannot contain a null character."))
+    return notice
+
+
+def notice_terms(
+    public_changes: list[FieldChange], notice: str, minor: bool, *, refusal: str
+) -> tuple[str, bool, bool]:
+    """(notice, minor, substantive) to store for a change readers see as `public_changes`
+    (a published revision, a merge into a published incident). No public change: no notice.
+    A substantive one (a figure, date, place, outcome or source) with neither a notice nor
+    `minor` is refused with `refusal`. A minor change keeps no notice."""
+    if not public_changes:
+        return "", True, False
+    substantive = any(c.substantive for c in public_changes)
+    if substantive and not minor and not notice:
+        raise ValidationError(refusal)
+    return ("" if minor else notice), minor, substantive
+
+
+def keep_public_updated_at(incident_id: int, public_before: dict) -> None:
+    """Only internal parts changed: the public `updated_at` goes back to what it was
+    (services.editing moves it for any rewritten row, and the importer rewrites a changed
+    list of citations whole), so a feed reader cannot tell staff worked on the record."""
+    Incident.objects.filter(pk=incident_id).update(updated_at=public_before["updated_at"])
+
+
+def store_revision(
+    *,
+    incident: Incident,
+    proposed_by_id,
+    user,
+    at,
+    terms: tuple[str, bool, bool],
+    before: dict,
+    after: dict,
+    changes: list[FieldChange],
+) -> IncidentRevision:
+    """The live incident's next numbered published revision (`terms`: notice_terms())."""
+    notice, minor, substantive = terms
+    return IncidentRevision.objects.create(
+        incident=incident,
+        number=IncidentRevision.objects.filter(incident=incident).count() + 1,
+        proposed_by_id=proposed_by_id,
+        published_by=user,
+        published_at=at,
+        notice=notice,
+        minor=minor,
+        substantive=substantive,
+        before=before,
+        after=after,
+        changes=[c.as_list() for c in changes],
+    )
 
 
 @transaction.atomic
